@@ -1,0 +1,17 @@
+import { DynamicModule, Module } from '@nestjs/common';
+import { AppConfig, ConfigModule } from '@app/config';
+import { HealthModule } from '@app/health';
+import { PersistenceModule } from '@app/persistence';
+import { TemporalClientModule } from '@app/temporal';
+import { TicketsModule } from '@app/tickets';
+
+@Module({})
+export class ApiModule {
+  /** `config` is for tests; the real app validates process.env. */
+  static register(config?: AppConfig): DynamicModule {
+    return {
+      module: ApiModule,
+      imports: [ConfigModule.forRoot(config), PersistenceModule, TemporalClientModule, TicketsModule, HealthModule],
+    };
+  }
+}

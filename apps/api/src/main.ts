@@ -1,0 +1,22 @@
+import 'reflect-metadata';
+import { Logger } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { ConfigError, loadConfig, nestLogLevels } from '@app/config';
+import { configureHttpApp } from '@app/http';
+import { ApiModule } from './api.module';
+
+async function bootstrap(): Promise<void> {
+  const config = loadConfig();
+  const app = await NestFactory.create(ApiModule.register(config), {
+    logger: nestLogLevels(config.logLevel),
+  });
+  configureHttpApp(app);
+  await app.listen(config.port);
+  Logger.log(`API listening on http://localhost:${config.port} (Swagger UI at /docs)`, 'ApiMain');
+}
+
+bootstrap().catch((error: unknown) => {
+  // A bad configuration is the operator's to fix: print what is wrong, not a stack trace.
+  process.stderr.write(`${error instanceof ConfigError ? error.message : (error as Error).stack}\n`);
+  process.exit(1);
+});

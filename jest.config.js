@@ -1,0 +1,17 @@
+// One jest run for every tier: unit specs beside the code (libs/**/*.spec.ts), integration, workflow and
+// e2e specs under test/. The global setup starts a real PostgreSQL and a real Temporal dev server once.
+/** @type {import('jest').Config} */
+module.exports = {
+  rootDir: '.',
+  testEnvironment: 'node',
+  moduleFileExtensions: ['ts', 'js', 'json'],
+  testMatch: ['<rootDir>/libs/**/*.spec.ts', '<rootDir>/apps/**/*.spec.ts', '<rootDir>/test/**/*.spec.ts', '<rootDir>/test/**/*.e2e-spec.ts'],
+  transform: { '^.+\\.ts$': ['ts-jest', { tsconfig: '<rootDir>/tsconfig.json' }] },
+  moduleNameMapper: { '^@app/([a-z-]+)$': '<rootDir>/libs/$1/src' },
+  globalSetup: '<rootDir>/test/support/global-setup.ts',
+  globalTeardown: '<rootDir>/test/support/global-teardown.ts',
+  // Two cores: two test files at a time, each with its own database and task queue.
+  maxWorkers: 2,
+  testTimeout: 60_000,
+  slowTestThreshold: 30,
+};

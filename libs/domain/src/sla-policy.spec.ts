@@ -1,0 +1,76 @@
+import { DateTime } from 'luxon';
+import { effectivePriority } from './categories';
+import { DEFAULT_SLA_POLICIES, dispatchDeadlines, escalationRungs } from './sla-policy';
+import { CALENDAR_ZONE, EMPTY_CALENDAR } from './work-calendar';
+
+const at = (iso: string): Date => new Date(iso);
+
+describe('dispatchDeadlines', () => {
+  it('counts every P1 stage from the dispatch instant (spec §4)', () => {
+    const dispatched = at('2026-11-28T02:00:00Z');
+    const deadlines = dispatchDeadlines(dispatched, DEFAULT_SLA_POLICIES.P1, true, EMPTY_CALENDAR);
+    expect(deadlines.map((d) => [d.stage, d.dueAt.toISOString()])).toEqual([
+      ['accept', '2026-11-28T02:30:00.000Z'],
+      ['contact', '2026-11-28T03:00:00.000Z'],
+      ['visit', '2026-11-28T08:00:00.000Z'],
+      ['reply', '2026-11-29T02:00:00.000Z'],
+    ]);
+    expect(deadlines.every((d) => d.startsAt === dispatched)).toBe(true);
+  });
+
+  it('has no visit stage when the category needs none, or the policy sets none', () => {
+    const dispatched = at('2026-11-30T02:00:00Z');
+    expect(dispatchDeadlines(dispatched, DEFAULT_SLA_POLICIES.P1, false, EMPTY_CALENDAR).map((d) => d.stage)).toEqual([
+      'accept',
+      'contact',
+      'reply',
+    ]);
+    expect(dispatchDeadlines(dispatched, DEFAULT_SLA_POLICIES.P2, true, EMPTY_CALENDAR).map((d) => d.stage)).toEqual([
+      'accept',
+      'contact',
+      'reply',
+    ]);
+  });
+
+  it('counts P2 in working days: a Friday dispatch is due to accept on Monday', () => {
+    const friday = DateTime.fromISO('2026-11-27T10:00', { zone: CALENDAR_ZONE }).toJSDate();
+    const [accept] = dispatchDeadlines(friday, DEFAULT_SLA_POLICIES.P2, false, EMPTY_CALENDAR);
+    expect(accept.dueAt).toEqual(DateTime.fromISO('2026-11-30T10:00', { zone: CALENDAR_ZONE }).toJSDate());
+  });
+});
+
+describe('escalationRungs', () => {
+  it('puts DUE_SOON at 80 %, OVERDUE at the deadline, WARNING and PUBLIC_NOTICE after it', () => {
+    const startsAt = at('2026-11-28T02:00:00Z');
+    const rungs = escalationRungs({ stage: 'accept', startsAt, dueAt: at('2026-11-28T02:30:00Z') }, DEFAULT_SLA_POLICIES.P1, EMPTY_CALENDAR);
+    expect(rungs.map((r) => [r.level, r.at.toISOString()])).toEqual([
+      ['DUE_SOON', '2026-11-28T02:24:00.000Z'],
+      ['OVERDUE', '2026-11-28T02:30:00.000Z'],
+      ['WARNING', '2026-11-28T04:30:00.000Z'],
+      ['PUBLIC_NOTICE', '2026-11-29T02:30:00.000Z'],
+    ]);
+  });
+
+  it('counts WARNING after a P2 deadline in working days', () => {
+    const friday = DateTime.fromISO('2026-11-27T10:00', { zone: CALENDAR_ZONE });
+    const rungs = escalationRungs(
+      { stage: 'accept', startsAt: friday.minus({ days: 1 }).toJSDate(), dueAt: friday.toJSDate() },
+      DEFAULT_SLA_POLICIES.P2,
+      EMPTY_CALENDAR,
+    );
+    expect(rungs.find((r) => r.level === 'WARNING')?.at).toEqual(friday.plus({ days: 3 }).toJSDate());
+  });
+});
+
+describe('effectivePriority', () => {
+  it('takes the category default without a request', () => {
+    expect(effectivePriority('LEAK')).toBe('P0');
+    expect(effectivePriority('BILLING')).toBe('P2');
+  });
+
+  it('lets the operator raise but never lower', () => {
+    expect(effectivePriority('NOT_WARM', 'P0')).toBe('P0');
+    expect(effectivePriority('LEAK', 'P2')).toBe('P0');
+    expect(effectivePriority('BILLING', 'P1')).toBe('P1');
+  });
+});

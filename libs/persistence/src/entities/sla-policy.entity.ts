@@ -1,0 +1,39 @@
+import { Column, CreateDateColumn, Entity, PrimaryColumn } from 'typeorm';
+import type { CalendarKind, Priority } from '@app/domain';
+
+/** One immutable version of a priority's time limits; new tickets snapshot the newest. */
+@Entity({ name: 'sla_policies' })
+export class SlaPolicyEntity {
+  @PrimaryColumn({ type: 'text' })
+  priority: Priority;
+
+  @PrimaryColumn({ type: 'int' })
+  version: number;
+
+  @Column({ type: 'text' })
+  accept: string;
+
+  @Column({ type: 'text' })
+  contact: string;
+
+  @Column({ type: 'text', nullable: true })
+  visit: string | null;
+
+  @Column({ type: 'text' })
+  reply: string;
+
+  @Column({ type: 'text', nullable: true })
+  remediate: string | null;
+
+  @Column({ name: 'warning_after', type: 'text' })
+  warningAfter: string;
+
+  @Column({ name: 'notice_after', type: 'text' })
+  noticeAfter: string;
+
+  @Column({ type: 'text' })
+  calendar: CalendarKind;
+
+  @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
+  createdAt: Date;
+}

@@ -1,0 +1,106 @@
+import { Column, CreateDateColumn, Entity, PrimaryColumn, UpdateDateColumn } from 'typeorm';
+import type { Category, Channel, District, EscalationLevel, Priority, SlaPolicySnapshot, Stage, TicketStatus } from '@app/domain';
+
+export interface StageState {
+  /** Start of the stage's window (dispatch, or the failed reading for remediate). */
+  startsAt: string;
+  dueAt: string;
+  doneAt: string | null;
+  /** Set once the OVERDUE rung fired; stays true even when the stage is done later. */
+  overdue: boolean;
+}
+
+export type TicketStages = Partial<Record<Stage, StageState>>;
+
+@Entity({ name: 'tickets' })
+export class TicketEntity {
+  @PrimaryColumn({ type: 'uuid' })
+  id: string;
+
+  @Column({ type: 'text', unique: true })
+  number: string;
+
+  @Column({ type: 'text' })
+  status: TicketStatus;
+
+  @Column({ type: 'text' })
+  category: Category;
+
+  @Column({ type: 'text' })
+  priority: Priority;
+
+  @Column({ type: 'text' })
+  channel: Channel;
+
+  @Column({ type: 'text' })
+  district: District;
+
+  @Column({ type: 'text' })
+  address: string;
+
+  /** Address folded for repeat-call matching (width, case, spaces, punctuation). */
+  @Column({ name: 'address_key', type: 'text' })
+  addressKey: string;
+
+  @Column({ name: 'citizen_name', type: 'text' })
+  citizenName: string;
+
+  @Column({ name: 'citizen_phone', type: 'text' })
+  citizenPhone: string;
+
+  @Column({ type: 'text' })
+  description: string;
+
+  @Column({ name: 'company_id', type: 'uuid' })
+  companyId: string;
+
+  @Column({ name: 'dispatched_at', type: 'timestamptz' })
+  dispatchedAt: Date;
+
+  @Column({ name: 'dispatch_count', type: 'int', default: 1 })
+  dispatchCount: number;
+
+  @Column({ name: 'reopen_count', type: 'int', default: 0 })
+  reopenCount: number;
+
+  @Column({ name: 'repeat_count', type: 'int', default: 0 })
+  repeatCount: number;
+
+  @Column({ name: 'policy_version', type: 'int' })
+  policyVersion: number;
+
+  /** The policy as it was at creation: tickets in flight keep their limits when a policy changes. */
+  @Column({ name: 'policy', type: 'jsonb' })
+  policy: SlaPolicySnapshot;
+
+  @Column({ type: 'jsonb', default: () => "'{}'::jsonb" })
+  stages: TicketStages;
+
+  @Column({ name: 'escalation_level', type: 'text', default: 'NONE' })
+  escalationLevel: EscalationLevel;
+
+  @Column({ type: 'jsonb', nullable: true })
+  extension: Record<string, unknown> | null;
+
+  @Column({ type: 'jsonb', default: () => "'[]'::jsonb" })
+  readings: Array<{ room: string; celsius: number; at: string }>;
+
+  @Column({ type: 'jsonb', nullable: true })
+  callback: Record<string, unknown> | null;
+
+  @Column({ name: 'created_by', type: 'text', nullable: true })
+  createdBy: string | null;
+
+  /** Set once Temporal accepted the workflow start; null rows are retried by the start sweeper. */
+  @Column({ name: 'workflow_started_at', type: 'timestamptz', nullable: true })
+  workflowStartedAt: Date | null;
+
+  @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
+  createdAt: Date;
+
+  @UpdateDateColumn({ name: 'updated_at', type: 'timestamptz' })
+  updatedAt: Date;
+
+  @Column({ name: 'closed_at', type: 'timestamptz', nullable: true })
+  closedAt: Date | null;
+}

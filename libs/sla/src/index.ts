@@ -1,0 +1,3 @@
+export * from './sla-policy.service';
+export * from './sla.module';
+export * from './work-calendar.service';

@@ -1,0 +1,61 @@
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { bundleWorkflowCode, NativeConnection, Worker, WorkerOptions } from '@temporalio/worker';
+import { WORKFLOWS_PATH, type TicketActivities } from '@app/workflows';
+
+/**
+ * Workflow code imports only `@app/domain` and `@app/workflows`; webpack resolves those aliases to the
+ * libraries' sources (tests, development) or to the compiled tree (where tsc-alias already rewrote them).
+ */
+const WORKFLOW_ALIASES: Record<string, string> = {
+  '@app/domain': resolve(__dirname, '../../domain/src'),
+  '@app/workflows': resolve(__dirname, '../../workflows/src'),
+};
+
+export const workflowBundlerOptions: NonNullable<WorkerOptions['bundlerOptions']> = {
+  webpackConfigHook: (config) => ({
+    ...config,
+    resolve: { ...config.resolve, alias: { ...(config.resolve?.alias as object), ...WORKFLOW_ALIASES } },
+  }),
+};
+
+/** Bundles the workflow code once, e.g. for a prebuilt production bundle or a test file's workers. */
+export async function bundleTicketWorkflows(): Promise<{ code: string }> {
+  return bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, ...workflowBundlerOptions });
+}
+
+export interface TicketWorkerOptions {
+  readonly connection: NativeConnection;
+  readonly namespace: string;
+  readonly taskQueue: string;
+  readonly activities: TicketActivities;
+  /** A prebuilt bundle (production, tests); without one the worker bundles the workflow sources at start. */
+  readonly workflowBundle?: { code: string } | { codePath: string };
+  readonly identity?: string;
+}
+
+/** The worker both the worker app and the workflow tests run, so tests exercise the production wiring. */
+export async function createTicketWorker(options: TicketWorkerOptions): Promise<Worker> {
+  const prebuilt = options.workflowBundle ?? prebuiltBundleFromEnv();
+  return Worker.create({
+    connection: options.connection,
+    namespace: options.namespace,
+    taskQueue: options.taskQueue,
+    identity: options.identity,
+    activities: bindActivities(options.activities),
+    ...(prebuilt ? { workflowBundle: prebuilt } : { workflowsPath: WORKFLOWS_PATH, bundlerOptions: workflowBundlerOptions }),
+  });
+}
+
+/** `WORKFLOW_BUNDLE_PATH`, set by the Docker image to the bundle built at image build time. */
+function prebuiltBundleFromEnv(): { codePath: string } | undefined {
+  const codePath = process.env.WORKFLOW_BUNDLE_PATH;
+  if (!codePath) return undefined;
+  if (!existsSync(codePath)) throw new Error(`WORKFLOW_BUNDLE_PATH ${codePath} does not exist`);
+  return { codePath };
+}
+
+/** Activities are class methods; Temporal calls them detached, so bind each to its instance. */
+function bindActivities(activities: TicketActivities): Record<keyof TicketActivities, (...args: never[]) => unknown> {
+  return { recordRung: activities.recordRung.bind(activities) };
+}

@@ -1,0 +1,72 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { InjectRepository } from '@nestjs/typeorm';
+import { WorkflowExecutionAlreadyStartedError, WorkflowIdReusePolicy } from '@temporalio/client';
+import { IsNull, LessThan, Repository } from 'typeorm';
+import { APP_CONFIG, type AppConfig } from '@app/config';
+import { TicketEntity } from '@app/persistence';
+import { WorkCalendarService } from '@app/sla';
+import { TemporalClient } from '@app/temporal';
+import { TICKET_WORKFLOW_TYPE, ticketWorkflowId } from '@app/workflows';
+import { buildTicketWorkflowInput } from './ticket-workflow-input';
+
+/**
+ * Starts a committed ticket's workflow. The ticket row is written first, so a ticket answered 201 exists
+ * even when Temporal is down; rows whose start did not go through are retried by `startPending`.
+ * Starting twice is harmless: the workflow id is the ticket's, and duplicates are refused.
+ */
+@Injectable()
+export class TicketWorkflowStarter {
+  private readonly logger = new Logger(TicketWorkflowStarter.name);
+
+  constructor(
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    @InjectRepository(TicketEntity) private readonly tickets: Repository<TicketEntity>,
+    private readonly calendars: WorkCalendarService,
+    private readonly temporal: TemporalClient,
+  ) {}
+
+  /** Tries once, within `timeoutMs`; false (and a log line) when Temporal cannot be reached. */
+  async tryStart(ticket: TicketEntity, timeoutMs = 3000): Promise<boolean> {
+    try {
+      await this.start(ticket, timeoutMs);
+      return true;
+    } catch (error) {
+      this.logger.warn(`Workflow of ticket ${ticket.number} not started yet (will retry): ${(error as Error).message}`);
+      return false;
+    }
+  }
+
+  async start(ticket: TicketEntity, timeoutMs = 3000): Promise<void> {
+    const input = buildTicketWorkflowInput(ticket, await this.calendars.load());
+    const connection = this.temporal.connection;
+    try {
+      await connection.withDeadline(Date.now() + timeoutMs, () =>
+        this.temporal.workflow.start(TICKET_WORKFLOW_TYPE, {
+          taskQueue: this.config.temporal.taskQueue,
+          workflowId: ticketWorkflowId(ticket.id),
+          workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
+          args: [input],
+        }),
+      );
+    } catch (error) {
+      if (!(error instanceof WorkflowExecutionAlreadyStartedError)) throw error;
+    }
+    await this.tickets.update({ id: ticket.id, workflowStartedAt: IsNull() }, { workflowStartedAt: new Date() });
+  }
+
+  /** Starts the workflows of tickets committed more than `graceMs` ago whose start did not go through. */
+  async startPending(graceMs: number, batchSize = 100): Promise<number> {
+    const pending = await this.tickets.find({
+      where: { workflowStartedAt: IsNull(), createdAt: LessThan(new Date(Date.now() - graceMs)) },
+      order: { createdAt: 'ASC' },
+      take: batchSize,
+    });
+    let started = 0;
+    for (const ticket of pending) {
+      if (!(await this.tryStart(ticket))) break; // Temporal is still down: try the rest next sweep.
+      started++;
+    }
+    if (started > 0) this.logger.log(`Started ${started} pending ticket workflow(s)`);
+    return started;
+  }
+}

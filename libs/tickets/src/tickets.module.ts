@@ -1,0 +1,26 @@
+import { Module } from '@nestjs/common';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { CompanyEntity, TicketEntity, TicketEventEntity } from '@app/persistence';
+import { SlaModule } from '@app/sla';
+import { TicketActivitiesService } from './ticket.activities';
+import { TicketWorkflowStarter } from './ticket-workflow-starter.service';
+import { TicketsController } from './tickets.controller';
+import { TicketsService } from './tickets.service';
+import { WorkflowStartSweeper } from './workflow-start-sweeper.service';
+
+/** The HTTP side of tickets: the API app imports this. */
+@Module({
+  imports: [TypeOrmModule.forFeature([TicketEntity, TicketEventEntity, CompanyEntity]), SlaModule],
+  controllers: [TicketsController],
+  providers: [TicketsService, TicketWorkflowStarter],
+  exports: [TicketsService, TicketWorkflowStarter],
+})
+export class TicketsModule {}
+
+/** The worker side of tickets: the workflow's activities and the start sweeper. */
+@Module({
+  imports: [TypeOrmModule.forFeature([TicketEntity, TicketEventEntity]), SlaModule],
+  providers: [TicketActivitiesService, TicketWorkflowStarter, WorkflowStartSweeper],
+  exports: [TicketActivitiesService],
+})
+export class TicketActivitiesModule {}

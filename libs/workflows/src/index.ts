@@ -1,0 +1,5 @@
+export * from './contract';
+export { orderRungs } from './ticket.workflow';
+
+/** Absolute path of the bundle entry, for Worker.create({ workflowsPath }) and bundleWorkflowCode. */
+export const WORKFLOWS_PATH = require.resolve('./workflows');

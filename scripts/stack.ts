@@ -1,0 +1,125 @@
+// The whole system on one machine: embedded PostgreSQL and a Temporal dev server (unless DATABASE_URL /
+// TEMPORAL_ADDRESS point elsewhere), migrations, then the API and the worker as child processes.
+// Ctrl-C stops everything it started, in reverse order.
+import 'reflect-metadata';
+import { ChildProcess, spawn } from 'node:child_process';
+import { mkdirSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import {
+  findFreePort,
+  projectRoot,
+  RunningPostgres,
+  RunningTemporal,
+  startEmbeddedPostgres,
+  startTemporalDevServer,
+  temporalCliPath,
+} from '@app/devstack';
+import { runMigrations } from '@app/persistence';
+
+const say = (message: string): void => void process.stdout.write(`[stack] ${message}\n`);
+
+interface Stoppable {
+  readonly name: string;
+  stop(): Promise<void>;
+}
+
+async function main(): Promise<void> {
+  const root = projectRoot();
+  const port = parsePort(process.env.PORT ?? '3000');
+  const dataDir = resolve(root, process.env.DATA_DIR ?? '.data');
+  mkdirSync(dataDir, { recursive: true });
+  const started: Stoppable[] = [];
+  let stopping = false;
+  const shutdown = async (code: number): Promise<never> => {
+    if (!stopping) {
+      stopping = true;
+      say('stopping…');
+      for (const part of started.reverse()) {
+        await part.stop().catch((error: Error) => say(`${part.name} did not stop cleanly: ${error.message}`));
+      }
+      say('stopped');
+    }
+    process.exit(code);
+  };
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(signal, () => void shutdown(0));
+
+  try {
+    let databaseUrl = process.env.DATABASE_URL;
+    if (!databaseUrl) {
+      const postgres: RunningPostgres = await startEmbeddedPostgres({
+        dataDir: join(dataDir, 'postgres'),
+        port: await findFreePort(port + 2433),
+        database: 'hotline',
+        persistent: true,
+      });
+      started.push({ name: 'PostgreSQL', stop: postgres.stop });
+      databaseUrl = postgres.url;
+      say(`PostgreSQL (embedded) at ${databaseUrl.replace(/:[^:@/]+@/, ':***@')}, data in ${join(dataDir, 'postgres')}`);
+    }
+
+    let temporalAddress = process.env.TEMPORAL_ADDRESS;
+    let temporalUi: string | undefined;
+    if (!temporalAddress) {
+      const temporal: RunningTemporal = await startTemporalDevServer({
+        cliPath: temporalCliPath(),
+        dbFile: join(dataDir, 'temporal.sqlite'),
+        port: await findFreePort(port + 4233),
+        uiPort: await findFreePort(port + 5233),
+        namespace: process.env.TEMPORAL_NAMESPACE ?? 'default',
+      });
+      started.push({ name: 'Temporal', stop: temporal.stop });
+      temporalAddress = temporal.address;
+      temporalUi = temporal.uiUrl;
+      say(`Temporal dev server at ${temporalAddress}, history in ${join(dataDir, 'temporal.sqlite')}`);
+    }
+
+    const applied = await runMigrations({ url: databaseUrl, ssl: process.env.DATABASE_SSL === 'true' });
+    say(applied.length ? `applied migrations: ${applied.join(', ')}` : 'schema is up to date');
+
+    const env = { ...process.env, PORT: String(port), DATABASE_URL: databaseUrl, TEMPORAL_ADDRESS: temporalAddress };
+    for (const [name, entry] of [
+      ['worker', 'dist/apps/worker/src/main.js'],
+      ['api', 'dist/apps/api/src/main.js'],
+    ] as const) {
+      const child = spawn(process.execPath, [join(root, entry)], { env, stdio: 'inherit' });
+      started.push({ name, stop: () => stopChild(child) });
+      child.once('exit', (code, signal) => {
+        if (stopping) return;
+        say(`${name} exited (${signal ?? code}); stopping the rest`);
+        void shutdown(1);
+      });
+    }
+
+    say('ready:');
+    say(`  API          http://localhost:${port}`);
+    say(`  Swagger UI   http://localhost:${port}/docs   (OpenAPI JSON at /docs-json)`);
+    say(`  Health       http://localhost:${port}/health`);
+    if (temporalUi) say(`  Temporal UI  ${temporalUi}`);
+    say('Ctrl-C stops everything.');
+  } catch (error) {
+    say(`start-up failed: ${(error as Error).stack ?? String(error)}`);
+    await shutdown(1);
+  }
+}
+
+function parsePort(value: string): number {
+  const port = Number(value);
+  if (!Number.isInteger(port) || port < 1 || port > 60000) {
+    throw new Error(`PORT must be an integer between 1 and 60000 (got "${value}")`);
+  }
+  return port;
+}
+
+function stopChild(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+  return new Promise((resolveStop) => {
+    const force = setTimeout(() => child.kill('SIGKILL'), 15_000);
+    child.once('exit', () => {
+      clearTimeout(force);
+      resolveStop();
+    });
+    child.kill('SIGTERM');
+  });
+}
+
+void main();

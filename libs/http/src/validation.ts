@@ -16,10 +16,11 @@ export function createValidationPipe(): ValidationPipe {
     whitelist: true,
     forbidNonWhitelisted: true,
     transform: true,
+    stopAtFirstError: true,
     validationError: { target: false, value: false },
     exceptionFactory: (errors) => {
       const fieldErrors = flattenValidationErrors(errors);
-      return new ProblemException(HttpStatus.BAD_REQUEST, `Invalid request: ${fieldErrors.map((e) => e.field).join(', ')}`, {
+      return new ProblemException(HttpStatus.BAD_REQUEST, `Invalid request: ${[...new Set(fieldErrors.map((e) => e.field))].join(", ")}`, {
         title: 'Validation failed',
         errors: fieldErrors,
       });

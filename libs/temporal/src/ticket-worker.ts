@@ -41,7 +41,7 @@ export async function createTicketWorker(options: TicketWorkerOptions): Promise<
     connection: options.connection,
     namespace: options.namespace,
     taskQueue: options.taskQueue,
-    identity: options.identity,
+    ...(options.identity ? { identity: options.identity } : {}),
     activities: bindActivities(options.activities),
     ...(prebuilt ? { workflowBundle: prebuilt } : { workflowsPath: WORKFLOWS_PATH, bundlerOptions: workflowBundlerOptions }),
   });

@@ -1,10 +1,11 @@
 import 'reflect-metadata';
-import { mkdtempSync } from 'node:fs';
+import { chmodSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from 'pg';
-import { findFreePort, startEmbeddedPostgres, startTemporalDevServer, temporalCliPath } from '@app/devstack';
-import { runMigrations } from '@app/persistence';
+// Global setup runs under Node's own require, without jest's alias mapping: import by path.
+import { findFreePort, startEmbeddedPostgres, startTemporalDevServer, temporalCliPath } from '../../libs/devstack/src';
+import { runMigrations } from '../../libs/persistence/src/data-source';
 import { TEMPLATE_DATABASE } from './test-env';
 
 /**
@@ -13,6 +14,8 @@ import { TEMPLATE_DATABASE } from './test-env';
  */
 export default async function globalSetup(): Promise<void> {
   const scratch = mkdtempSync(join(tmpdir(), 'hotline-test-'));
+  // As root, PostgreSQL runs as the `postgres` user, which must be able to enter the (0700) temp dir.
+  chmodSync(scratch, 0o755);
   const postgres = await startEmbeddedPostgres({
     dataDir: join(scratch, 'postgres'),
     port: await findFreePort(),

@@ -1,5 +1,5 @@
 import { rmSync } from 'node:fs';
-import type { RunningPostgres, RunningTemporal } from '@app/devstack';
+import type { RunningPostgres, RunningTemporal } from '../../libs/devstack/src';
 
 export default async function globalTeardown(): Promise<void> {
   const servers = (globalThis as Record<string, unknown>).__HOTLINE_TEST_SERVERS__ as

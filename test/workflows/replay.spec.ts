@@ -1,5 +1,5 @@
 import { historyFromJSON } from '@temporalio/common/lib/proto-utils';
-import { Worker } from '@temporalio/worker';
+import { DefaultLogger, Worker } from '@temporalio/worker';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { bundleTicketWorkflows } from '@app/temporal';
@@ -19,7 +19,7 @@ describe('workflow replay', () => {
 
   it.each(files)('replays %s without a determinism error', async (file) => {
     const history = historyFromJSON(JSON.parse(readFileSync(join(directory, file), 'utf8')));
-    const workflowBundle = await bundleTicketWorkflows();
+    const workflowBundle = await bundleTicketWorkflows(new DefaultLogger('WARN'));
     await expect(Worker.runReplayHistory({ workflowBundle }, history, file)).resolves.toBeUndefined();
   });
 });

@@ -1,3 +1,4 @@
+import { DefaultLogger } from '@temporalio/worker';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils';
 import { temporal } from '@temporalio/proto';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
@@ -17,7 +18,7 @@ describe('ticket workflow with time skipping', () => {
     env = await TestWorkflowEnvironment.createTimeSkipping({
       server: { executable: { type: 'existing-path', path: temporalTestServerPath() } },
     });
-    bundle = await bundleTicketWorkflows();
+    bundle = await bundleTicketWorkflows(new DefaultLogger('WARN'));
   });
 
   afterAll(async () => {

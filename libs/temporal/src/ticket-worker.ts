@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { bundleWorkflowCode, NativeConnection, Worker, WorkerOptions } from '@temporalio/worker';
+import { bundleWorkflowCode, Logger, NativeConnection, Worker, WorkerOptions } from '@temporalio/worker';
 import { WORKFLOWS_PATH, type TicketActivities } from '@app/workflows';
 
 /**
@@ -20,8 +20,8 @@ export const workflowBundlerOptions: NonNullable<WorkerOptions['bundlerOptions']
 };
 
 /** Bundles the workflow code once, e.g. for a prebuilt production bundle or a test file's workers. */
-export async function bundleTicketWorkflows(): Promise<{ code: string }> {
-  return bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, ...workflowBundlerOptions });
+export async function bundleTicketWorkflows(logger?: Logger): Promise<{ code: string }> {
+  return bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, ...workflowBundlerOptions, ...(logger ? { logger } : {}) });
 }
 
 export interface TicketWorkerOptions {

@@ -51,7 +51,10 @@ export class TicketWorkflowStarter {
     } catch (error) {
       if (!(error instanceof WorkflowExecutionAlreadyStartedError)) throw error;
     }
-    await this.tickets.update({ id: ticket.id, workflowStartedAt: IsNull() }, { workflowStartedAt: new Date() });
+    // Raw SQL: a technical marker, not a change of the ticket, so updated_at stays as it was.
+    await this.tickets.query('UPDATE tickets SET workflow_started_at = now() WHERE id = $1 AND workflow_started_at IS NULL', [
+      ticket.id,
+    ]);
   }
 
   /** Starts the workflows of tickets committed more than `graceMs` ago whose start did not go through. */

@@ -1,0 +1,218 @@
+import { TicketEntity, TicketEventEntity } from '@app/persistence';
+import { ticketWorkflowId } from '@app/workflows';
+import { CompanyEntity } from '@app/persistence';
+import { eventually, RunningWorker, startTestSystem, startWorker, TestSystem } from '../support/system';
+import { insertCompany, insertPolicyVersion, SECONDS_POLICY, ticketBody } from '../support/fixtures';
+
+/** POST /tickets and GET /tickets/{id} over HTTP, against real PostgreSQL and a real Temporal dev server. */
+describe('tickets over HTTP', () => {
+  let system: TestSystem;
+  let nankai: CompanyEntity;
+
+  beforeAll(async () => {
+    system = await startTestSystem();
+    nankai = await insertCompany(system.dataSource, ['NANKAI', 'HEXI']);
+  });
+
+  afterAll(async () => {
+    await system?.close();
+  });
+
+  const countTickets = (): Promise<number> => system.dataSource.getRepository(TicketEntity).count();
+
+  it('creates a ticket with its deadlines, stores it, starts its workflow and reads it back', async () => {
+    const response = await system.http().post('/tickets').send(ticketBody()).expect(201);
+    const ticket = response.body;
+    expect(ticket).toMatchObject({
+      status: 'RECEIVED',
+      category: 'NOT_WARM',
+      priority: 'P1',
+      channel: 'PHONE',
+      district: 'NANKAI',
+      citizenPhone: '13812345678',
+      companyId: nankai.id,
+      dispatchCount: 1,
+      reopenCount: 0,
+      repeatCount: 0,
+      policyVersion: 1,
+      escalationLevel: 'NONE',
+      readings: [],
+      closedAt: null,
+    });
+    expect(ticket.number).toMatch(/^8890-\d{8}-\d{6}$/);
+    const dispatched = Date.parse(ticket.dispatchedAt);
+    const minutesAfterDispatch = (stage: string): number => (Date.parse(ticket.stages[stage].dueAt) - dispatched) / 60_000;
+    expect(minutesAfterDispatch('accept')).toBe(30);
+    expect(minutesAfterDispatch('contact')).toBe(60);
+    expect(minutesAfterDispatch('visit')).toBe(360);
+    expect(minutesAfterDispatch('reply')).toBe(1440);
+    expect(ticket.stages.remediate).toBeUndefined();
+
+    const read = await system.http().get(`/tickets/${ticket.id}`).expect(200);
+    expect(read.body).toEqual(ticket);
+
+    const description = await system.temporal.workflow.getHandle(ticketWorkflowId(ticket.id)).describe();
+    expect(description.status.name).toBe('RUNNING');
+    const stored = await system.dataSource.getRepository(TicketEntity).findOneByOrFail({ id: ticket.id });
+    expect(stored.workflowStartedAt).not.toBeNull();
+    const events = await system.dataSource.getRepository(TicketEventEntity).findBy({ ticketId: ticket.id });
+    expect(events.map((event) => [event.type, event.actor, event.role])).toEqual([['CREATED', 'operator', 'operator']]);
+  });
+
+  it('raises the priority on request, never lowers it', async () => {
+    const raised = await system.http().post('/tickets').send(ticketBody({ priority: 'P0' })).expect(201);
+    expect(raised.body.priority).toBe('P0');
+    const leak = await system.http().post('/tickets').send(ticketBody({ category: 'LEAK', priority: 'P2' })).expect(201);
+    expect(leak.body.priority).toBe('P0');
+  });
+
+  it('numbers concurrent tickets uniquely within the day', async () => {
+    const responses = await Promise.all(Array.from({ length: 8 }, () => system.http().post('/tickets').send(ticketBody())));
+    const numbers = responses.map((response) => response.body.number as string);
+    expect(responses.every((response) => response.status === 201)).toBe(true);
+    expect(new Set(numbers).size).toBe(8);
+  });
+
+  it('answers 400 naming every bad field, stores nothing and starts no workflow', async () => {
+    const before = await countTickets();
+    const response = await system
+      .http()
+      .post('/tickets')
+      .send({ category: 'COLD', citizenPhone: '12345', district: 'SHANGHAI', address: '', description: 'x', priority: 'P9' })
+      .expect(400);
+    expect(response.headers['content-type']).toMatch(/^application\/problem\+json/);
+    expect(response.body).toMatchObject({ type: 'about:blank', title: 'Validation failed', status: 400 });
+    const fields = response.body.errors.map((error: { field: string }) => error.field).sort();
+    expect(fields).toEqual(['address', 'category', 'citizenName', 'citizenPhone', 'district', 'priority']);
+    expect(response.body.errors.find((error: { field: string }) => error.field === 'citizenPhone').message).toMatch(/mobile/);
+    expect(await countTickets()).toBe(before);
+  });
+
+  it('refuses unknown fields', async () => {
+    const before = await countTickets();
+    const response = await system.http().post('/tickets').send(ticketBody({ status: 'CLOSED' })).expect(400);
+    expect(response.body.errors).toEqual([{ field: 'status', message: 'property status should not exist' }]);
+    expect(await countTickets()).toBe(before);
+  });
+
+  it('answers malformed JSON with a 400 problem', async () => {
+    const response = await system.http().post('/tickets').set('Content-Type', 'application/json').send('{"category":').expect(400);
+    expect(response.body).toMatchObject({ status: 400, title: 'Bad Request' });
+  });
+
+  it('answers 422 when no company covers the district, or the company is unknown', async () => {
+    const before = await countTickets();
+    const uncovered = await system.http().post('/tickets').send(ticketBody({ district: 'JIZHOU' })).expect(422);
+    expect(uncovered.body.detail).toMatch(/JIZHOU/);
+    const unknown = await system
+      .http()
+      .post('/tickets')
+      .send(ticketBody({ companyId: '6f0f4b1e-9d7e-4a52-8a35-3f0c2a1d9b77' }))
+      .expect(422);
+    expect(unknown.body.title).toBe('Unknown company');
+    expect(await countTickets()).toBe(before);
+  });
+
+  it('routes to the covering company with the fewest open tickets', async () => {
+    const busy = await insertCompany(system.dataSource, ['BAODI']);
+    const idle = await insertCompany(system.dataSource, ['BAODI']);
+    await system.http().post('/tickets').send(ticketBody({ district: 'BAODI', companyId: busy.id })).expect(201);
+    const routed = await system.http().post('/tickets').send(ticketBody({ district: 'BAODI' })).expect(201);
+    expect(routed.body.companyId).toBe(idle.id);
+    await insertCompany(system.dataSource, ['WUQING'], { active: false });
+    await system.http().post('/tickets').send(ticketBody({ district: 'WUQING' })).expect(422);
+  });
+
+  it('answers 404 for an unknown ticket and 400 for a malformed id', async () => {
+    const missing = await system.http().get('/tickets/6f0f4b1e-9d7e-4a52-8a35-3f0c2a1d9b77').expect(404);
+    expect(missing.body).toMatchObject({ status: 404, title: 'Not Found' });
+    await system.http().get('/tickets/not-a-uuid').expect(400);
+  });
+
+  it('fires every rung of every stage exactly once, never early, with a seconds-long policy', async () => {
+    const version = await insertPolicyVersion(system.dataSource, 'P0', SECONDS_POLICY);
+    const created = await system.http().post('/tickets').send(ticketBody({ category: 'LEAK' })).expect(201);
+    expect(created.body.policyVersion).toBe(version);
+    const id = created.body.id as string;
+    await system.temporal.workflow.getHandle(ticketWorkflowId(id)).result();
+
+    const rows: Array<{ stage: string; level: string; due_at: Date; fired_at: Date }> = await system.dataSource.query(
+      'SELECT stage, level, due_at, fired_at FROM escalations WHERE ticket_id = $1 ORDER BY due_at, fired_at',
+      [id],
+    );
+    const keys = rows.map((row) => `${row.stage}:${row.level}`);
+    expect(new Set(keys).size).toBe(keys.length);
+    expect(keys.sort()).toEqual(
+      ['accept', 'contact', 'visit', 'reply'].flatMap((stage) => ['DUE_SOON', 'OVERDUE', 'WARNING', 'PUBLIC_NOTICE'].map((level) => `${stage}:${level}`)).sort(),
+    );
+    for (const row of rows) expect(row.fired_at.getTime()).toBeGreaterThanOrEqual(row.due_at.getTime());
+    const acceptOverdue = rows.find((row) => row.stage === 'accept' && row.level === 'OVERDUE');
+    expect(acceptOverdue?.due_at.toISOString()).toBe(created.body.stages.accept.dueAt);
+
+    const ticket = (await system.http().get(`/tickets/${id}`).expect(200)).body;
+    expect(ticket.escalationLevel).toBe('PUBLIC_NOTICE');
+    expect(Object.values(ticket.stages).every((stage) => (stage as { overdue: boolean }).overdue)).toBe(true);
+    const events = await system.dataSource.getRepository(TicketEventEntity).findBy({ ticketId: id, actor: 'system' });
+    expect(events).toHaveLength(16);
+  });
+
+  it('documents every endpoint in OpenAPI', async () => {
+    const document = (await system.http().get('/docs-json').expect(200)).body;
+    expect(Object.keys(document.paths).sort()).toEqual(['/health', '/tickets', '/tickets/{id}']);
+    expect(document.paths['/tickets'].post.requestBody.content['application/json'].schema.$ref).toMatch(/CreateTicketDto/);
+    expect(document.components.schemas.TicketDto.required).toEqual(expect.arrayContaining(['id', 'number', 'stages']));
+    await system.http().get('/docs').redirects(1).expect(200);
+  });
+
+  it('reports health 200 when PostgreSQL and Temporal answer', async () => {
+    const response = await system.http().get('/health').expect(200);
+    expect(response.body).toEqual({ status: 'ok', database: 'up', temporal: 'up' });
+  });
+});
+
+describe('when Temporal is down', () => {
+  let system: TestSystem;
+  let cutOff: TestSystem;
+  let worker: RunningWorker | undefined;
+
+  beforeAll(async () => {
+    // No worker yet: nothing can start a workflow until the test starts one.
+    system = await startTestSystem({ worker: false });
+    await insertCompany(system.dataSource, ['HEXI']);
+    // Same database, but its Temporal address answers nothing: the API must still take tickets.
+    cutOff = await startTestSystem({
+      database: { url: system.config.database.url, drop: async () => undefined },
+      temporalAddress: '127.0.0.1:1',
+      worker: false,
+      taskQueue: system.config.temporal.taskQueue,
+    });
+  });
+
+  afterAll(async () => {
+    await worker?.stop();
+    await cutOff?.close();
+    await system?.close();
+  });
+
+  it('reports 503 naming Temporal', async () => {
+    const response = await cutOff.http().get('/health').expect(503);
+    expect(response.body).toEqual({ status: 'unavailable', database: 'up', temporal: 'down' });
+  });
+
+  it('still answers 201, and the worker starts the workflow once Temporal is reachable', async () => {
+    const created = await cutOff.http().post('/tickets').send(ticketBody({ district: 'HEXI' })).expect(201);
+    const id = created.body.id as string;
+    const stored = await system.dataSource.getRepository(TicketEntity).findOneByOrFail({ id });
+    expect(stored.workflowStartedAt).toBeNull();
+    // A worker comes up; its sweeper (every second here) picks the ticket up.
+    worker = await startWorker(system.config);
+    await eventually(async () => {
+      const row = await system.dataSource.getRepository(TicketEntity).findOneByOrFail({ id });
+      return row.workflowStartedAt ?? undefined;
+    }, 30_000, 'workflow start by the sweeper');
+    const description = await system.temporal.workflow.getHandle(ticketWorkflowId(id)).describe();
+    expect(description.status.name).toBe('RUNNING');
+    // Deadlines still count from the original dispatch.
+    expect((await system.http().get(`/tickets/${id}`).expect(200)).body.stages).toEqual(created.body.stages);
+  });
+});

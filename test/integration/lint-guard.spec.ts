@@ -1,0 +1,58 @@
+import { spawnSync } from 'node:child_process';
+import { rmSync, writeFileSync } from 'node:fs';
+import { join, relative } from 'node:path';
+
+/** The lint rules that keep workflow code deterministic really fire (a rule that cannot fail guards nothing). */
+describe('workflow lint guard', () => {
+  const root = join(__dirname, '../..');
+  const probes: Record<string, { file: string; code: string }> = {
+    fs: { file: 'libs/workflows/src', code: "import { readFileSync } from 'node:fs';\nexport const x = readFileSync;\n" },
+    nest: { file: 'libs/workflows/src', code: "import { Injectable } from '@nestjs/common';\nexport const x = Injectable;\n" },
+    typeorm: { file: 'libs/workflows/src', code: "import { DataSource } from 'typeorm';\nexport const x = DataSource;\n" },
+    pg: { file: 'libs/workflows/src', code: "import { Client } from 'pg';\nexport const x = Client;\n" },
+    persistence: { file: 'libs/workflows/src', code: "import { TicketEntity } from '@app/persistence';\nexport const x = TicketEntity;\n" },
+    allowed: {
+      file: 'libs/workflows/src',
+      code: "import { sleep } from '@temporalio/workflow';\nimport { STAGES } from '@app/domain';\nexport async function w(): Promise<number> {\n  await sleep(1);\n  return STAGES.length;\n}\n",
+    },
+    floating: { file: 'libs/tickets/src', code: 'async function f(): Promise<void> {}\nexport function g(): void {\n  f();\n}\n' },
+  };
+  let messagesByProbe: Record<string, string[]> = {};
+
+  // ESLint's flat config is loaded with import(), which jest's module system cannot run: use the real CLI,
+  // once, on probe files written beside the code they stand for.
+  beforeAll(() => {
+    const files = Object.entries(probes).map(([name, probe]) => {
+      const path = join(root, probe.file, `lint-probe.${name}.${process.pid}.ts`);
+      writeFileSync(path, probe.code);
+      return [name, path] as const;
+    });
+    try {
+      const result = spawnSync(process.execPath, [join(root, 'node_modules/eslint/bin/eslint.js'), '--format', 'json', ...files.map(([, path]) => path)], {
+        cwd: root,
+        encoding: 'utf8',
+      });
+      const reports = JSON.parse(result.stdout) as Array<{ filePath: string; messages: Array<{ ruleId: string; message: string }> }>;
+      messagesByProbe = Object.fromEntries(
+        files.map(([name, path]) => [
+          name,
+          (reports.find((report) => relative(path, report.filePath) === '')?.messages ?? []).map((m) => `${m.ruleId}: ${m.message}`),
+        ]),
+      );
+    } finally {
+      for (const [, path] of files) rmSync(path, { force: true });
+    }
+  });
+
+  it.each(['fs', 'nest', 'typeorm', 'pg', 'persistence'])('refuses the %s import in workflow code', (name) => {
+    expect(messagesByProbe[name].some((message) => message.startsWith('no-restricted-imports'))).toBe(true);
+  });
+
+  it('allows the workflow SDK and the domain', () => {
+    expect(messagesByProbe.allowed).toEqual([]);
+  });
+
+  it('refuses floating promises anywhere', () => {
+    expect(messagesByProbe.floating.some((message) => message.startsWith('@typescript-eslint/no-floating-promises'))).toBe(true);
+  });
+});

@@ -1,0 +1,104 @@
+import { WorkflowExecutionAlreadyStartedError, WorkflowIdReusePolicy } from '@temporalio/client';
+import { DataSource } from 'typeorm';
+import { dataSourceOptions, EscalationEntity, TicketEntity } from '@app/persistence';
+import { TemporalClient } from '@app/temporal';
+import { TICKET_WORKFLOW_TYPE, TicketWorkflowInput, ticketWorkflowId } from '@app/workflows';
+import { insertCompany } from '../support/fixtures';
+import { eventually, startWorker } from '../support/system';
+import { createTestDatabase, TestDatabase, testConfig, uniqueTaskQueue } from '../support/test-env';
+
+/**
+ * The ticket workflow on the real dev server with the real activities and database: a worker killed
+ * half-way through the ladder and started again loses no rung and fires none twice.
+ */
+describe('ticket workflow on the dev server', () => {
+  let database: TestDatabase;
+  let dataSource: DataSource;
+  let client: TemporalClient;
+  const config = (): ReturnType<typeof testConfig> => testConfig({ databaseUrl: database.url, taskQueue });
+  const taskQueue = uniqueTaskQueue('dev-server');
+  const ticketId = '5e0b6a3c-8f1d-4d2e-b7a9-1c3e5f7a9b2d';
+
+  beforeAll(async () => {
+    database = await createTestDatabase();
+    dataSource = await new DataSource(dataSourceOptions({ url: database.url })).initialize();
+    client = new TemporalClient(config());
+    const company = await insertCompany(dataSource, ['XIQING']);
+    const now = new Date();
+    await dataSource.getRepository(TicketEntity).insert({
+      id: ticketId,
+      number: '8890-20261128-000077',
+      status: 'RECEIVED',
+      category: 'NO_HEAT',
+      priority: 'P1',
+      channel: 'PHONE',
+      district: 'XIQING',
+      address: '西青区中北镇1号',
+      addressKey: '西青区中北镇1号',
+      citizenName: '赵女士',
+      citizenPhone: '13712345678',
+      description: '暖气不热',
+      companyId: company.id,
+      dispatchedAt: now,
+      policyVersion: 1,
+      policy: { priority: 'P1', version: 1 } as never,
+      stages: { accept: { startsAt: now.toISOString(), dueAt: now.toISOString(), doneAt: null, overdue: false } },
+      workflowStartedAt: now,
+    });
+  });
+
+  afterAll(async () => {
+    await client?.connection.close();
+    await dataSource?.destroy();
+    await database?.drop();
+  });
+
+  it('survives a worker restart mid-ladder with every rung recorded exactly once', async () => {
+    const start = Date.now();
+    const at = (ms: number): string => new Date(start + ms).toISOString();
+    const input: TicketWorkflowInput = {
+      ticketId,
+      dispatchedAt: at(0),
+      rungs: [
+        { stage: 'accept', level: 'DUE_SOON', at: at(1000) },
+        { stage: 'accept', level: 'OVERDUE', at: at(1500) },
+        { stage: 'accept', level: 'WARNING', at: at(20_000) },
+        { stage: 'accept', level: 'PUBLIC_NOTICE', at: at(20_500) },
+      ],
+    };
+    const count = (): Promise<number> => dataSource.getRepository(EscalationEntity).countBy({ ticketId });
+
+    const first = await startWorker(config());
+    const handle = await client.workflow.start(TICKET_WORKFLOW_TYPE, {
+      taskQueue,
+      workflowId: ticketWorkflowId(ticketId),
+      workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
+      args: [input],
+    });
+    await eventually(async () => ((await count()) >= 2 ? true : undefined), 30_000, 'first two rungs');
+    await first.stop();
+    expect(await count()).toBe(2);
+
+    // While no worker runs, the later rungs fall due; the next worker fires them at once, and only them.
+    await eventually(async () => (Date.now() > start + 20_500 ? true : undefined), 30_000, 'later rungs due');
+    const second = await startWorker(config());
+    try {
+      await handle.result();
+    } finally {
+      await second.stop();
+    }
+    const rows = await dataSource.getRepository(EscalationEntity).find({ where: { ticketId }, order: { dueAt: 'ASC' } });
+    expect(rows.map((row) => row.level)).toEqual(['DUE_SOON', 'OVERDUE', 'WARNING', 'PUBLIC_NOTICE']);
+    for (const row of rows) expect(row.firedAt.getTime()).toBeGreaterThanOrEqual(row.dueAt.getTime());
+
+    // A second start for the same ticket is refused: one workflow per ticket, ever.
+    await expect(
+      client.workflow.start(TICKET_WORKFLOW_TYPE, {
+        taskQueue,
+        workflowId: ticketWorkflowId(ticketId),
+        workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
+        args: [input],
+      }),
+    ).rejects.toBeInstanceOf(WorkflowExecutionAlreadyStartedError);
+  });
+});

@@ -22,6 +22,9 @@ export const WORKFLOW_FORBIDDEN_PACKAGES = [
   '@app/http',
   '@app/health',
   '@app/devstack',
+  '@app/auth',
+  '@app/companies',
+  '@app/escalations',
 ];
 
 export default tseslint.config(

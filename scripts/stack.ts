@@ -3,7 +3,8 @@
 // Ctrl-C stops everything it started, in reverse order.
 import 'reflect-metadata';
 import { ChildProcess, spawn } from 'node:child_process';
-import { mkdirSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import {
   findFreePort,
@@ -76,7 +77,8 @@ async function main(): Promise<void> {
     const applied = await runMigrations({ url: databaseUrl, ssl: process.env.DATABASE_SSL === 'true' });
     say(applied.length ? `applied migrations: ${applied.join(', ')}` : 'schema is up to date');
 
-    const env = { ...process.env, PORT: String(port), DATABASE_URL: databaseUrl, TEMPORAL_ADDRESS: temporalAddress };
+    const jwtSecret = process.env.JWT_SECRET || localJwtSecret(join(dataDir, 'jwt-secret'));
+    const env = { ...process.env, PORT: String(port), DATABASE_URL: databaseUrl, TEMPORAL_ADDRESS: temporalAddress, JWT_SECRET: jwtSecret };
     for (const [name, entry] of [
       ['worker', 'dist/apps/worker/src/main.js'],
       ['api', 'dist/apps/api/src/main.js'],
@@ -101,6 +103,16 @@ async function main(): Promise<void> {
     say(`start-up failed: ${(error as Error).stack ?? String(error)}`);
     await shutdown(1);
   }
+}
+
+/** Made once and kept beside the data, so tokens survive restarts of `npm start`; readable by the owner only. */
+function localJwtSecret(path: string): string {
+  if (!existsSync(path)) {
+    writeFileSync(path, `${randomBytes(32).toString('hex')}\n`, { mode: 0o600, flag: 'wx' });
+    say(`generated a JWT signing key in ${path}`);
+  }
+  chmodSync(path, 0o600);
+  return readFileSync(path, 'utf8').trim();
 }
 
 /** Any HTTP answer (200, or 503 while the worker still connects) means the API is listening. */

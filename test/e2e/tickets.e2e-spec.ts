@@ -3,15 +3,18 @@ import { ticketWorkflowId } from '@app/workflows';
 import { CompanyEntity } from '@app/persistence';
 import { eventually, RunningWorker, startTestSystem, startWorker, TestSystem } from '../support/system';
 import { insertCompany, insertPolicyVersion, SECONDS_POLICY, ticketBody } from '../support/fixtures';
+import { bearer, loginAs, SignedIn } from '../support/auth';
 
 /** POST /tickets and GET /tickets/{id} over HTTP, against real PostgreSQL and a real Temporal dev server. */
 describe('tickets over HTTP', () => {
   let system: TestSystem;
   let nankai: CompanyEntity;
+  let operator: SignedIn;
 
   beforeAll(async () => {
     system = await startTestSystem();
     nankai = await insertCompany(system.dataSource, ['NANKAI', 'HEXI']);
+    operator = await loginAs(system, 'operator', null, { username: 'operator' });
   });
 
   afterAll(async () => {
@@ -21,7 +24,8 @@ describe('tickets over HTTP', () => {
   const countTickets = (): Promise<number> => system.dataSource.getRepository(TicketEntity).count();
 
   it('creates a ticket with its deadlines, stores it, starts its workflow and reads it back', async () => {
-    const response = await system.http().post('/tickets').send(ticketBody()).expect(201);
+    const body = ticketBody();
+    const response = await system.http().post('/tickets').set(bearer(operator.token)).send(body).expect(201);
     const ticket = response.body;
     expect(ticket).toMatchObject({
       status: 'RECEIVED',
@@ -29,7 +33,7 @@ describe('tickets over HTTP', () => {
       priority: 'P1',
       channel: 'PHONE',
       district: 'NANKAI',
-      citizenPhone: '13812345678',
+      citizenPhone: body.citizenPhone,
       companyId: nankai.id,
       dispatchCount: 1,
       reopenCount: 0,
@@ -48,7 +52,7 @@ describe('tickets over HTTP', () => {
     expect(minutesAfterDispatch('reply')).toBe(1440);
     expect(ticket.stages.remediate).toBeUndefined();
 
-    const read = await system.http().get(`/tickets/${ticket.id}`).expect(200);
+    const read = await system.http().get(`/tickets/${ticket.id}`).set(bearer(operator.token)).expect(200);
     expect(read.body).toEqual(ticket);
 
     const description = await system.temporal.workflow.getHandle(ticketWorkflowId(ticket.id)).describe();
@@ -60,14 +64,14 @@ describe('tickets over HTTP', () => {
   });
 
   it('raises the priority on request, never lowers it', async () => {
-    const raised = await system.http().post('/tickets').send(ticketBody({ priority: 'P0' })).expect(201);
+    const raised = await system.http().post('/tickets').set(bearer(operator.token)).send(ticketBody({ priority: 'P0' })).expect(201);
     expect(raised.body.priority).toBe('P0');
-    const leak = await system.http().post('/tickets').send(ticketBody({ category: 'LEAK', priority: 'P2' })).expect(201);
+    const leak = await system.http().post('/tickets').set(bearer(operator.token)).send(ticketBody({ category: 'LEAK', priority: 'P2' })).expect(201);
     expect(leak.body.priority).toBe('P0');
   });
 
   it('numbers concurrent tickets uniquely within the day', async () => {
-    const responses = await Promise.all(Array.from({ length: 8 }, () => system.http().post('/tickets').send(ticketBody())));
+    const responses = await Promise.all(Array.from({ length: 8 }, () => system.http().post('/tickets').set(bearer(operator.token)).send(ticketBody())));
     const numbers = responses.map((response) => response.body.number as string);
     expect(responses.every((response) => response.status === 201)).toBe(true);
     expect(new Set(numbers).size).toBe(8);
@@ -78,6 +82,7 @@ describe('tickets over HTTP', () => {
     const response = await system
       .http()
       .post('/tickets')
+      .set(bearer(operator.token))
       .send({ category: 'COLD', citizenPhone: '12345', district: 'SHANGHAI', address: '', description: 'x', priority: 'P9' })
       .expect(400);
     expect(response.headers['content-type']).toMatch(/^application\/problem\+json/);
@@ -90,23 +95,24 @@ describe('tickets over HTTP', () => {
 
   it('refuses unknown fields', async () => {
     const before = await countTickets();
-    const response = await system.http().post('/tickets').send(ticketBody({ status: 'CLOSED' })).expect(400);
+    const response = await system.http().post('/tickets').set(bearer(operator.token)).send(ticketBody({ status: 'CLOSED' })).expect(400);
     expect(response.body.errors).toEqual([{ field: 'status', message: 'property status should not exist' }]);
     expect(await countTickets()).toBe(before);
   });
 
   it('answers malformed JSON with a 400 problem', async () => {
-    const response = await system.http().post('/tickets').set('Content-Type', 'application/json').send('{"category":').expect(400);
+    const response = await system.http().post('/tickets').set(bearer(operator.token)).set('Content-Type', 'application/json').send('{"category":').expect(400);
     expect(response.body).toMatchObject({ status: 400, title: 'Bad Request' });
   });
 
   it('answers 422 when no company covers the district, or the company is unknown', async () => {
     const before = await countTickets();
-    const uncovered = await system.http().post('/tickets').send(ticketBody({ district: 'JIZHOU' })).expect(422);
+    const uncovered = await system.http().post('/tickets').set(bearer(operator.token)).send(ticketBody({ district: 'JIZHOU' })).expect(422);
     expect(uncovered.body.detail).toMatch(/JIZHOU/);
     const unknown = await system
       .http()
       .post('/tickets')
+      .set(bearer(operator.token))
       .send(ticketBody({ companyId: '6f0f4b1e-9d7e-4a52-8a35-3f0c2a1d9b77' }))
       .expect(422);
     expect(unknown.body.title).toBe('Unknown company');
@@ -116,25 +122,29 @@ describe('tickets over HTTP', () => {
   it('routes to the covering company with the fewest open tickets', async () => {
     const busy = await insertCompany(system.dataSource, ['BAODI']);
     const idle = await insertCompany(system.dataSource, ['BAODI']);
-    await system.http().post('/tickets').send(ticketBody({ district: 'BAODI', companyId: busy.id })).expect(201);
-    const routed = await system.http().post('/tickets').send(ticketBody({ district: 'BAODI' })).expect(201);
+    await system.http().post('/tickets').set(bearer(operator.token)).send(ticketBody({ district: 'BAODI', companyId: busy.id })).expect(201);
+    const routed = await system.http().post('/tickets').set(bearer(operator.token)).send(ticketBody({ district: 'BAODI' })).expect(201);
     expect(routed.body.companyId).toBe(idle.id);
     await insertCompany(system.dataSource, ['WUQING'], { active: false });
-    await system.http().post('/tickets').send(ticketBody({ district: 'WUQING' })).expect(422);
+    await system.http().post('/tickets').set(bearer(operator.token)).send(ticketBody({ district: 'WUQING' })).expect(422);
   });
 
   it('answers 404 for an unknown ticket and 400 for a malformed id', async () => {
-    const missing = await system.http().get('/tickets/6f0f4b1e-9d7e-4a52-8a35-3f0c2a1d9b77').expect(404);
+    const missing = await system.http().get('/tickets/6f0f4b1e-9d7e-4a52-8a35-3f0c2a1d9b77').set(bearer(operator.token)).expect(404);
     expect(missing.body).toMatchObject({ status: 404, title: 'Not Found' });
-    await system.http().get('/tickets/not-a-uuid').expect(400);
+    await system.http().get('/tickets/not-a-uuid').set(bearer(operator.token)).expect(400);
   });
 
   it('fires every rung of every stage exactly once, never early, with a seconds-long policy', async () => {
     const version = await insertPolicyVersion(system.dataSource, 'P0', SECONDS_POLICY);
-    const created = await system.http().post('/tickets').send(ticketBody({ category: 'LEAK' })).expect(201);
+    const created = await system.http().post('/tickets').set(bearer(operator.token)).send(ticketBody({ category: 'LEAK' })).expect(201);
     expect(created.body.policyVersion).toBe(version);
     const id = created.body.id as string;
-    await system.temporal.workflow.getHandle(ticketWorkflowId(id)).result();
+    // An untouched ticket's workflow runs on (it is still open); wait for the last rung of the ladder.
+    await eventually(async () => {
+      const [{ count }] = await system.dataSource.query('SELECT count(*)::int AS count FROM escalations WHERE ticket_id = $1', [id]);
+      return count >= 16 ? true : undefined;
+    }, 60_000, 'all 16 rungs');
 
     const rows: Array<{ stage: string; level: string; due_at: Date; fired_at: Date }> = await system.dataSource.query(
       'SELECT stage, level, due_at, fired_at FROM escalations WHERE ticket_id = $1 ORDER BY due_at, fired_at',
@@ -149,16 +159,47 @@ describe('tickets over HTTP', () => {
     const acceptOverdue = rows.find((row) => row.stage === 'accept' && row.level === 'OVERDUE');
     expect(acceptOverdue?.due_at.toISOString()).toBe(created.body.stages.accept.dueAt);
 
-    const ticket = (await system.http().get(`/tickets/${id}`).expect(200)).body;
+    const ticket = (await system.http().get(`/tickets/${id}`).set(bearer(operator.token)).expect(200)).body;
     expect(ticket.escalationLevel).toBe('PUBLIC_NOTICE');
     expect(Object.values(ticket.stages).every((stage) => (stage as { overdue: boolean }).overdue)).toBe(true);
     const events = await system.dataSource.getRepository(TicketEventEntity).findBy({ ticketId: id, actor: 'system' });
     expect(events).toHaveLength(16);
+    await system.http().post(`/tickets/${id}/cancel`).set(bearer(operator.token)).send({ reason: 'test over' }).expect(200);
   });
 
   it('documents every endpoint in OpenAPI', async () => {
     const document = (await system.http().get('/docs-json').expect(200)).body;
-    expect(Object.keys(document.paths).sort()).toEqual(['/health', '/tickets', '/tickets/{id}']);
+    expect(Object.keys(document.paths)).toEqual(
+      expect.arrayContaining([
+        '/auth/login',
+        '/users',
+        '/companies',
+        '/health',
+        '/tickets',
+        '/tickets/{id}',
+        '/tickets/{id}/events',
+        '/tickets/{id}/escalations',
+        '/tickets/{id}/accept',
+        '/tickets/{id}/extension/approve',
+        '/tickets/{id}/callback',
+        '/escalations',
+        '/public/notices',
+        '/sla-policies',
+        '/sla-policies/{priority}',
+        '/calendar/{year}',
+      ]),
+    );
+    // Every operation says what it does and what it answers.
+    for (const [path, operations] of Object.entries(document.paths as Record<string, Record<string, { summary?: string; responses?: object }>>)) {
+      for (const [method, operation] of Object.entries(operations)) {
+        expect({ path, method, summary: Boolean(operation.summary), responses: Object.keys(operation.responses ?? {}).length > 0 }).toEqual({
+          path,
+          method,
+          summary: true,
+          responses: true,
+        });
+      }
+    }
     expect(document.paths['/tickets'].post.requestBody.content['application/json'].schema.$ref).toMatch(/CreateTicketDto/);
     expect(document.components.schemas.TicketDto.required).toEqual(expect.arrayContaining(['id', 'number', 'stages']));
     await system.http().get('/docs').redirects(1).expect(200);
@@ -174,11 +215,13 @@ describe('when Temporal is down', () => {
   let system: TestSystem;
   let cutOff: TestSystem;
   let worker: RunningWorker | undefined;
+  let operator: SignedIn;
 
   beforeAll(async () => {
     // No worker yet: nothing can start a workflow until the test starts one.
     system = await startTestSystem({ worker: false });
     await insertCompany(system.dataSource, ['HEXI']);
+    operator = await loginAs(system, 'operator', null, { username: 'operator' });
     // Same database, but its Temporal address answers nothing: the API must still take tickets.
     cutOff = await startTestSystem({
       database: { url: system.config.database.url, drop: async () => undefined },
@@ -200,7 +243,7 @@ describe('when Temporal is down', () => {
   });
 
   it('still answers 201, and the worker starts the workflow once Temporal is reachable', async () => {
-    const created = await cutOff.http().post('/tickets').send(ticketBody({ district: 'HEXI' })).expect(201);
+    const created = await cutOff.http().post('/tickets').set(bearer(operator.token)).send(ticketBody({ district: 'HEXI' })).expect(201);
     const id = created.body.id as string;
     const stored = await system.dataSource.getRepository(TicketEntity).findOneByOrFail({ id });
     expect(stored.workflowStartedAt).toBeNull();
@@ -213,6 +256,6 @@ describe('when Temporal is down', () => {
     const description = await system.temporal.workflow.getHandle(ticketWorkflowId(id)).describe();
     expect(description.status.name).toBe('RUNNING');
     // Deadlines still count from the original dispatch.
-    expect((await system.http().get(`/tickets/${id}`).expect(200)).body.stages).toEqual(created.body.stages);
+    expect((await system.http().get(`/tickets/${id}`).set(bearer(operator.token)).expect(200)).body.stages).toEqual(created.body.stages);
   });
 });

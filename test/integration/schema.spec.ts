@@ -1,6 +1,7 @@
 import { DataSource } from 'typeorm';
 import { DEFAULT_SLA_POLICIES } from '@app/domain';
 import { dataSourceOptions, runMigrations } from '@app/persistence';
+import { MIGRATIONS } from '../../migrations';
 import { createTestDatabase, TestDatabase } from '../support/test-env';
 
 /** The schema comes only from migrations; the entities must describe exactly that schema. */
@@ -50,13 +51,18 @@ describe('schema and migrations (real PostgreSQL)', () => {
     );
   });
 
+  const ALL_MIGRATIONS = MIGRATIONS.map((migration) => migration.name);
+  const undoAll = async (target: DataSource): Promise<void> => {
+    for (let i = 0; i < MIGRATIONS.length; i += 1) await target.undoLastMigration({ transaction: 'each' });
+  };
+
   it('runs down and up again, and a second run applies nothing', async () => {
-    await dataSource.undoLastMigration({ transaction: 'each' });
+    await undoAll(dataSource);
     const tables: Array<{ count: string }> = await dataSource.query(
       `SELECT count(*) FROM information_schema.tables WHERE table_schema = 'public' AND table_name = 'tickets'`,
     );
     expect(Number(tables[0].count)).toBe(0);
-    expect(await runMigrations({ url: database.url })).toEqual(['InitialSchema1764316800000']);
+    expect(await runMigrations({ url: database.url })).toEqual(ALL_MIGRATIONS);
     expect(await runMigrations({ url: database.url })).toEqual([]);
   });
 
@@ -64,10 +70,10 @@ describe('schema and migrations (real PostgreSQL)', () => {
     const fresh = await createTestDatabase();
     try {
       const admin = await new DataSource(dataSourceOptions({ url: fresh.url })).initialize();
-      await admin.undoLastMigration({ transaction: 'each' });
+      await undoAll(admin);
       await admin.destroy();
       const [first, second] = await Promise.all([runMigrations({ url: fresh.url }), runMigrations({ url: fresh.url })]);
-      expect([...first, ...second]).toEqual(['InitialSchema1764316800000']);
+      expect([...first, ...second]).toEqual(ALL_MIGRATIONS);
     } finally {
       await fresh.drop();
     }

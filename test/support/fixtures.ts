@@ -40,11 +40,18 @@ export const SECONDS_POLICY: SlaPolicyTerms = {
   calendar: '24x7',
 };
 
+let callerSequence = 0;
+
+/**
+ * A valid create body. Each call is a different caller (phone), so repeat-call detection joins only the
+ * tickets a test means to join: pass the same `citizenPhone` for those.
+ */
 export function ticketBody(overrides: Record<string, unknown> = {}): Record<string, unknown> {
+  callerSequence += 1;
   return {
     category: 'NOT_WARM',
     citizenName: '王女士',
-    citizenPhone: '13812345678',
+    citizenPhone: `138${String(process.pid % 10_000).padStart(4, '0')}${String(callerSequence % 10_000).padStart(4, '0')}`,
     district: 'NANKAI',
     address: '南开区鞍山西道100号3门201',
     description: '卧室温度只有15度',

@@ -50,7 +50,17 @@ export function uniqueTaskQueue(prefix: string): string {
   return `${prefix}-${randomBytes(4).toString('hex')}`;
 }
 
-export function testConfig(overrides: { databaseUrl: string; taskQueue: string; temporalAddress?: string }): AppConfig {
+/** Fixed for tests only: tokens signed in one test system verify in another on the same database. */
+export const TEST_JWT_SECRET = 'test-only-jwt-secret-never-used-in-production';
+/** The bootstrap admin every test system creates (ADMIN_USERNAME/ADMIN_PASSWORD), so none is printed. */
+export const TEST_ADMIN = { username: 'admin', password: 'test-admin-password' } as const;
+
+export function testConfig(overrides: {
+  databaseUrl: string;
+  taskQueue: string;
+  temporalAddress?: string;
+  auth?: Partial<AppConfig['auth']>;
+}): AppConfig {
   return {
     env: 'test',
     port: 0,
@@ -63,5 +73,15 @@ export function testConfig(overrides: { databaseUrl: string; taskQueue: string; 
       tls: null,
     },
     workflowStartSweepMs: 1000,
+    // bcrypt's lowest cost: hashing stays real but takes about a millisecond.
+    auth: {
+      jwtSecret: TEST_JWT_SECRET,
+      tokenTtlSeconds: 28_800,
+      adminUsername: TEST_ADMIN.username,
+      adminPassword: TEST_ADMIN.password,
+      bcryptRounds: 4,
+      ...overrides.auth,
+    },
+    roomTemperatureStandard: 18,
   };
 }

@@ -2,7 +2,7 @@ import { WorkflowExecutionAlreadyStartedError, WorkflowIdReusePolicy } from '@te
 import { DataSource } from 'typeorm';
 import { dataSourceOptions, EscalationEntity, TicketEntity } from '@app/persistence';
 import { TemporalClient } from '@app/temporal';
-import { TICKET_WORKFLOW_TYPE, TicketWorkflowInput, ticketWorkflowId } from '@app/workflows';
+import { TICKET_WORKFLOW_TYPE, ticketLifecycleQuery, ticketWorkflowId, WorkflowTicketState } from '@app/workflows';
 import { insertCompany } from '../support/fixtures';
 import { eventually, startWorker } from '../support/system';
 import { createTestDatabase, TestDatabase, testConfig, uniqueTaskQueue } from '../support/test-env';
@@ -56,16 +56,27 @@ describe('ticket workflow on the dev server', () => {
   it('survives a worker restart mid-ladder with every rung recorded exactly once', async () => {
     const start = Date.now();
     const at = (ms: number): string => new Date(start + ms).toISOString();
-    const input: TicketWorkflowInput = {
-      ticketId,
-      dispatchedAt: at(0),
-      rungs: [
+    const rungs: WorkflowTicketState['rungs'] = [
         { stage: 'accept', level: 'DUE_SOON', at: at(1000) },
         { stage: 'accept', level: 'OVERDUE', at: at(1500) },
         { stage: 'accept', level: 'WARNING', at: at(20_000) },
         { stage: 'accept', level: 'PUBLIC_NOTICE', at: at(20_500) },
-      ],
+    ];
+    const state: WorkflowTicketState = {
+      ticketId,
+      dispatchedAt: at(0),
+      transitionSeq: 0,
+      temperatureStandard: 18,
+      status: 'RECEIVED',
+      category: 'NO_HEAT',
+      statusBeforeReturn: null,
+      stages: { accept: { dueAt: at(1500), doneAt: null } },
+      extension: null,
+      approvedExtensions: 0,
+      closedAt: null,
+      rungs,
     };
+    const input = { state };
     const count = (): Promise<number> => dataSource.getRepository(EscalationEntity).countBy({ ticketId });
 
     const first = await startWorker(config());
@@ -83,8 +94,11 @@ describe('ticket workflow on the dev server', () => {
     await eventually(async () => (Date.now() > start + 20_500 ? true : undefined), 30_000, 'later rungs due');
     const second = await startWorker(config());
     try {
-      await handle.result();
+      await eventually(async () => ((await count()) >= 4 ? true : undefined), 30_000, 'the remaining rungs');
+      // The workflow lives on (the ticket is open) with nothing left to fire.
+      expect((await handle.query(ticketLifecycleQuery)).status).toBe('RECEIVED');
     } finally {
+      await handle.terminate('test over');
       await second.stop();
     }
     const rows = await dataSource.getRepository(EscalationEntity).find({ where: { ticketId }, order: { dueAt: 'ASC' } });

@@ -1,5 +1,8 @@
 import { DynamicModule, Module } from '@nestjs/common';
+import { AuthModule } from '@app/auth';
+import { CompaniesModule } from '@app/companies';
 import { AppConfig, ConfigModule } from '@app/config';
+import { EscalationsModule } from '@app/escalations';
 import { HealthModule } from '@app/health';
 import { PersistenceModule } from '@app/persistence';
 import { TemporalClientModule } from '@app/temporal';
@@ -11,7 +14,16 @@ export class ApiModule {
   static register(config?: AppConfig): DynamicModule {
     return {
       module: ApiModule,
-      imports: [ConfigModule.forRoot(config), PersistenceModule, TemporalClientModule, TicketsModule, HealthModule],
+      imports: [
+        ConfigModule.forRoot(config),
+        PersistenceModule,
+        TemporalClientModule,
+        AuthModule,
+        CompaniesModule,
+        TicketsModule,
+        EscalationsModule,
+        HealthModule,
+      ],
     };
   }
 }

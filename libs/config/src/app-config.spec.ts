@@ -1,4 +1,4 @@
-import { ConfigError, knownEnvironmentVariables, loadConfig } from './app-config';
+import { ConfigError, knownEnvironmentVariables, loadConfig, resolveJwtSecret } from './app-config';
 
 const minimal = { DATABASE_URL: 'postgres://u:p@localhost:5432/db', TEMPORAL_ADDRESS: 'localhost:7233' };
 
@@ -11,6 +11,8 @@ describe('loadConfig', () => {
       database: { url: minimal.DATABASE_URL, poolSize: 10, ssl: false },
       temporal: { address: 'localhost:7233', namespace: 'default', taskQueue: 'tickets', tls: null, apiKey: undefined },
       workflowStartSweepMs: 5000,
+      auth: { jwtSecret: undefined, tokenTtlSeconds: 28_800, adminUsername: undefined, adminPassword: undefined, bcryptRounds: 12 },
+      roomTemperatureStandard: 18,
     });
   });
 
@@ -38,7 +40,63 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ ...minimal, TEMPORAL_TLS_CERT_PATH: '/c.pem' })).toThrow(/TEMPORAL_TLS_KEY_PATH/);
   });
 
+  it('reads the auth settings, lower-casing the admin name', () => {
+    const config = loadConfig({
+      ...minimal,
+      JWT_SECRET: 'x'.repeat(32),
+      JWT_TTL_SECONDS: '600',
+      ADMIN_USERNAME: 'Root.Admin',
+      ADMIN_PASSWORD: 'correct horse battery',
+      BCRYPT_ROUNDS: '4',
+    });
+    expect(config.auth).toEqual({
+      jwtSecret: 'x'.repeat(32),
+      tokenTtlSeconds: 600,
+      adminUsername: 'root.admin',
+      adminPassword: 'correct horse battery',
+      bcryptRounds: 4,
+    });
+  });
+
+  it('refuses weak or out-of-range auth settings, naming each', () => {
+    expect(() => loadConfig({ ...minimal, JWT_SECRET: 'short' })).toThrow(/JWT_SECRET \("short"\): JWT_SECRET must be at least 32 characters/);
+    expect(() => loadConfig({ ...minimal, ADMIN_PASSWORD: 'elevenchars' })).toThrow(/ADMIN_PASSWORD .*at least 12 characters/);
+    expect(() => loadConfig({ ...minimal, ADMIN_PASSWORD: '密'.repeat(25) })).toThrow(/ADMIN_PASSWORD: at most 72 bytes/);
+    expect(() => loadConfig({ ...minimal, ADMIN_USERNAME: 'a b' })).toThrow(/ADMIN_USERNAME/);
+    expect(() => loadConfig({ ...minimal, BCRYPT_ROUNDS: '3' })).toThrow(/BCRYPT_ROUNDS/);
+    expect(() => loadConfig({ ...minimal, BCRYPT_ROUNDS: '16' })).toThrow(/BCRYPT_ROUNDS/);
+    expect(() => loadConfig({ ...minimal, JWT_TTL_SECONDS: 'forever' })).toThrow(/JWT_TTL_SECONDS/);
+  });
+
+  it('reads the room temperature standard within 10..30 °C', () => {
+    expect(loadConfig({ ...minimal, ROOM_TEMPERATURE_STANDARD: '16.5' }).roomTemperatureStandard).toBe(16.5);
+    expect(() => loadConfig({ ...minimal, ROOM_TEMPERATURE_STANDARD: '9.9' })).toThrow(/ROOM_TEMPERATURE_STANDARD/);
+    expect(() => loadConfig({ ...minimal, ROOM_TEMPERATURE_STANDARD: '31' })).toThrow(/ROOM_TEMPERATURE_STANDARD/);
+    expect(() => loadConfig({ ...minimal, ROOM_TEMPERATURE_STANDARD: 'warm' })).toThrow(/ROOM_TEMPERATURE_STANDARD/);
+  });
+
+  describe('resolveJwtSecret', () => {
+    it('uses JWT_SECRET when set', () => {
+      const config = loadConfig({ ...minimal, NODE_ENV: 'production', JWT_SECRET: 's'.repeat(40) });
+      expect(resolveJwtSecret(config)).toEqual({ secret: 's'.repeat(40), generated: false });
+    });
+
+    it('makes a random per-process secret outside production, and says so', () => {
+      const first = resolveJwtSecret(loadConfig(minimal));
+      const second = resolveJwtSecret(loadConfig(minimal));
+      expect(first.generated).toBe(true);
+      expect(first.secret).toMatch(/^[0-9a-f]{64}$/);
+      expect(second.secret).not.toBe(first.secret);
+    });
+
+    it('refuses to run in production without one, naming the variable', () => {
+      const config = loadConfig({ ...minimal, NODE_ENV: 'production' });
+      expect(() => resolveJwtSecret(config)).toThrow(ConfigError);
+      expect(() => resolveJwtSecret(config)).toThrow(/JWT_SECRET \(missing\)/);
+    });
+  });
+
   it('lists the variables it reads', () => {
-    expect(knownEnvironmentVariables()).toEqual(expect.arrayContaining(['DATABASE_URL', 'TEMPORAL_ADDRESS', 'PORT', 'TEMPORAL_NAMESPACE']));
+    expect(knownEnvironmentVariables()).toEqual(expect.arrayContaining(['DATABASE_URL', 'TEMPORAL_ADDRESS', 'PORT', 'TEMPORAL_NAMESPACE', 'JWT_SECRET', 'JWT_TTL_SECONDS', 'ADMIN_USERNAME', 'ADMIN_PASSWORD', 'BCRYPT_ROUNDS', 'ROOM_TEMPERATURE_STANDARD']));
   });
 });

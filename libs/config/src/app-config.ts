@@ -1,5 +1,25 @@
 import { plainToInstance, Transform } from 'class-transformer';
-import { getMetadataStorage, IsBoolean, IsIn, IsInt, IsOptional, IsString, Matches, Max, Min, validateSync } from 'class-validator';
+import {
+  getMetadataStorage,
+  IsBoolean,
+  IsIn,
+  IsInt,
+  IsNumber,
+  IsOptional,
+  IsString,
+  Matches,
+  Max,
+  Min,
+  MinLength,
+  validateSync,
+} from 'class-validator';
+import { randomBytes } from 'node:crypto';
+
+/** Login names: also the rule for ADMIN_USERNAME. Stored lower-case. */
+export const USERNAME_PATTERN = /^[A-Za-z0-9._-]{3,64}$/;
+
+/** bcrypt reads only the first 72 bytes of a password: longer ones are refused rather than cut silently. */
+export const MAX_PASSWORD_BYTES = 72;
 
 const toBoolean = ({ value }: { value: unknown }): unknown =>
   typeof value === 'string' ? ({ true: true, '1': true, false: false, '0': false } as Record<string, boolean>)[value.toLowerCase()] ?? value : value;
@@ -81,6 +101,42 @@ class EnvironmentVariables {
   @Min(1)
   @Max(3600)
   WORKFLOW_START_SWEEP_SECONDS?: number;
+
+  @IsOptional()
+  @IsString()
+  @MinLength(32, { message: 'JWT_SECRET must be at least 32 characters (e.g. `openssl rand -hex 32`)' })
+  JWT_SECRET?: string;
+
+  @IsOptional()
+  @Transform(toNumber)
+  @IsInt()
+  @Min(60)
+  @Max(7 * 24 * 3600)
+  JWT_TTL_SECONDS?: number;
+
+  @IsOptional()
+  @IsString()
+  @Matches(USERNAME_PATTERN, { message: 'ADMIN_USERNAME must be 3-64 letters, digits, dots, dashes or underscores' })
+  ADMIN_USERNAME?: string;
+
+  @IsOptional()
+  @IsString()
+  @MinLength(12, { message: 'ADMIN_PASSWORD must be at least 12 characters' })
+  ADMIN_PASSWORD?: string;
+
+  @IsOptional()
+  @Transform(toNumber)
+  @IsInt()
+  @Min(4)
+  @Max(15)
+  BCRYPT_ROUNDS?: number;
+
+  @IsOptional()
+  @Transform(toNumber)
+  @IsNumber({ allowNaN: false, allowInfinity: false })
+  @Min(10)
+  @Max(30)
+  ROOM_TEMPERATURE_STANDARD?: number;
 }
 
 export interface TemporalTlsConfig {
@@ -105,6 +161,19 @@ export interface AppConfig {
   };
   /** How often the worker looks for committed tickets whose workflow has not started yet. */
   readonly workflowStartSweepMs: number;
+  readonly auth: AuthConfig;
+  /** Indoor °C below which a visit's reading fails the temperature test (spec §3: 18.0 by default). */
+  readonly roomTemperatureStandard: number;
+}
+
+export interface AuthConfig {
+  /** JWT_SECRET; undefined when unset (the API then resolves one with resolveJwtSecret). */
+  readonly jwtSecret?: string;
+  readonly tokenTtlSeconds: number;
+  /** Bootstrap admin, used only while no admin user exists. */
+  readonly adminUsername?: string;
+  readonly adminPassword?: string;
+  readonly bcryptRounds: number;
 }
 
 export class ConfigError extends Error {}
@@ -120,6 +189,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       return `  ${error.property} (${shown}): ${Object.values(error.constraints ?? {}).join('; ')}`;
     });
     throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
+  }
+  if (vars.ADMIN_PASSWORD && Buffer.byteLength(vars.ADMIN_PASSWORD) > MAX_PASSWORD_BYTES) {
+    throw new ConfigError(`Invalid configuration:\n  ADMIN_PASSWORD: at most ${MAX_PASSWORD_BYTES} bytes in UTF-8 (bcrypt ignores the rest)`);
   }
   const tlsWanted = vars.TEMPORAL_TLS ?? Boolean(vars.TEMPORAL_TLS_CERT_PATH || vars.TEMPORAL_API_KEY);
   if (Boolean(vars.TEMPORAL_TLS_CERT_PATH) !== Boolean(vars.TEMPORAL_TLS_KEY_PATH)) {
@@ -145,7 +217,30 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       apiKey: vars.TEMPORAL_API_KEY,
     },
     workflowStartSweepMs: (vars.WORKFLOW_START_SWEEP_SECONDS ?? 5) * 1000,
+    auth: {
+      jwtSecret: vars.JWT_SECRET,
+      tokenTtlSeconds: vars.JWT_TTL_SECONDS ?? 28_800,
+      adminUsername: vars.ADMIN_USERNAME?.toLowerCase(),
+      adminPassword: vars.ADMIN_PASSWORD,
+      bcryptRounds: vars.BCRYPT_ROUNDS ?? 12,
+    },
+    roomTemperatureStandard: vars.ROOM_TEMPERATURE_STANDARD ?? 18.0,
   };
+}
+
+/**
+ * The key that signs access tokens, resolved by the API at boot (the worker signs nothing, so it does not
+ * need one). Production refuses to start without JWT_SECRET; elsewhere a random per-process key is made,
+ * and `generated` tells the caller to warn that tokens will not survive a restart or work across replicas.
+ */
+export function resolveJwtSecret(config: Pick<AppConfig, 'env' | 'auth'>): { secret: string; generated: boolean } {
+  if (config.auth.jwtSecret) return { secret: config.auth.jwtSecret, generated: false };
+  if (config.env === 'production') {
+    throw new ConfigError(
+      'Invalid configuration:\n  JWT_SECRET (missing): required in production, at least 32 characters, the same on every API replica',
+    );
+  }
+  return { secret: randomBytes(32).toString('hex'), generated: true };
 }
 
 type NestLogLevel = 'error' | 'warn' | 'log' | 'debug' | 'verbose';

@@ -1,4 +1,4 @@
-import { formatDurationZh, InvalidDurationError, isValidDuration, parseDurationMs } from './duration';
+import { formatDurationZh, formatIsoDuration, InvalidDurationError, isValidDuration, parseDurationMs } from './duration';
 
 describe('parseDurationMs', () => {
   it.each([
@@ -33,5 +33,17 @@ describe('formatDurationZh', () => {
     [86_400_000 + 3_600_000, '1天1小时'],
   ])('%d ms reads %s', (ms, text) => {
     expect(formatDurationZh(ms)).toBe(text);
+  });
+});
+
+describe('formatIsoDuration', () => {
+  it.each([
+    [0, 'PT0S'],
+    [5_000, 'PT5S'],
+    [26 * 3_600_000 + 5 * 60_000, 'PT26H5M'],
+    [3_600_000 + 1000, 'PT1H1S'],
+  ])('%d ms is %s, which parses back', (ms, iso) => {
+    expect(formatIsoDuration(ms)).toBe(iso);
+    if (ms > 0) expect(parseDurationMs(iso)).toBe(ms);
   });
 });

@@ -46,3 +46,13 @@ export function formatDurationZh(ms: number): string {
   const m = totalMinutes % 60;
   return [d ? `${d}天` : '', h ? `${h}小时` : '', m ? `${m}分钟` : ''].join('') || '0分钟';
 }
+
+/** An ISO 8601 duration of hours, minutes and seconds, e.g. PT26H5M: how late a stage is on the wire. */
+export function formatIsoDuration(ms: number): string {
+  const total = Math.max(0, Math.round(ms / 1000));
+  const h = Math.floor(total / 3600);
+  const m = Math.floor((total % 3600) / 60);
+  const s = total % 60;
+  const parts = `${h ? `${h}H` : ''}${m ? `${m}M` : ''}${s || total === 0 ? `${s}S` : ''}`;
+  return `PT${parts}`;
+}

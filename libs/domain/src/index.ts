@@ -2,6 +2,8 @@ export * from './address';
 export * from './categories';
 export * from './districts';
 export * from './duration';
+export * from './lifecycle';
+export * from './notice';
 export * from './phone';
 export * from './sla-policy';
 export * from './ticket-number';

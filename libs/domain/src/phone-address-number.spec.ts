@@ -1,6 +1,7 @@
 import { addressKey } from './address';
 import { isValidCitizenPhone, maskPhone, normalizePhone } from './phone';
 import { formatTicketNumber } from './ticket-number';
+import { publicNoticeText } from './notice';
 
 describe('citizen phone', () => {
   it.each(['13812345678', '+86 138 1234 5678', '022-23456789', '02223456789', '0316-2345678'])('accepts %s', (phone) => {
@@ -39,5 +40,14 @@ describe('formatTicketNumber', () => {
 
   it('refuses a sequence beyond six digits', () => {
     expect(() => formatTicketNumber('2026-11-28', 1_000_000)).toThrow();
+  });
+});
+
+describe('publicNoticeText', () => {
+  it('names company, ticket, district, stage and lateness in Chinese', () => {
+    const text = publicNoticeText({ companyName: '天津热力南开分公司', ticketNumber: '8890-20261128-000042', district: 'NANKAI', stage: 'accept', overdueMs: 12 * 3_600_000 });
+    expect(text).toBe(
+      '【通报批评】天津热力南开分公司承办的8890供热工单8890-20261128-000042（南开区），“工单接收”环节超过办理时限12小时仍未完成，现予通报批评，责令立即整改。',
+    );
   });
 });

@@ -3,6 +3,7 @@ import { ApiOkResponse, ApiOperation, ApiProperty, ApiServiceUnavailableResponse
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { Response } from 'express';
 import { DataSource } from 'typeorm';
+import { Public } from '@app/auth';
 import { TemporalClient } from '@app/temporal';
 
 type Status = 'up' | 'down';
@@ -21,6 +22,7 @@ export class HealthDto {
 const CHECK_TIMEOUT_MS = 2000;
 
 @ApiTags('operations')
+@Public()
 @Controller('health')
 export class HealthController {
   constructor(

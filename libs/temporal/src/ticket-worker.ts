@@ -57,5 +57,5 @@ function prebuiltBundleFromEnv(): { codePath: string } | undefined {
 
 /** Activities are class methods; Temporal calls them detached, so bind each to its instance. */
 function bindActivities(activities: TicketActivities): Record<keyof TicketActivities, (...args: never[]) => unknown> {
-  return { recordRung: activities.recordRung.bind(activities) };
+  return { recordRung: activities.recordRung.bind(activities), applyTransition: activities.applyTransition.bind(activities) };
 }

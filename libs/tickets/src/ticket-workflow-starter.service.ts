@@ -7,7 +7,7 @@ import { TicketEntity } from '@app/persistence';
 import { WorkCalendarService } from '@app/sla';
 import { TemporalClient } from '@app/temporal';
 import { TICKET_WORKFLOW_TYPE, ticketWorkflowId } from '@app/workflows';
-import { buildTicketWorkflowInput } from './ticket-workflow-input';
+import { workflowStateOf } from './ticket-workflow-state';
 
 /**
  * Starts a committed ticket's workflow. The ticket row is written first, so a ticket answered 201 exists
@@ -37,7 +37,7 @@ export class TicketWorkflowStarter {
   }
 
   async start(ticket: TicketEntity, timeoutMs = 3000): Promise<void> {
-    const input = buildTicketWorkflowInput(ticket, await this.calendars.load());
+    const state = workflowStateOf(ticket, await this.calendars.load(), this.config.roomTemperatureStandard);
     const connection = this.temporal.connection;
     try {
       await connection.withDeadline(Date.now() + timeoutMs, () =>
@@ -45,7 +45,7 @@ export class TicketWorkflowStarter {
           taskQueue: this.config.temporal.taskQueue,
           workflowId: ticketWorkflowId(ticket.id),
           workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
-          args: [input],
+          args: [{ state }],
         }),
       );
     } catch (error) {

@@ -1,8 +1,15 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource } from 'typeorm';
-import { ESCALATION_LEVELS } from '@app/domain';
-import type { RecordRungInput, TicketActivities } from '@app/workflows';
+import { ApplicationFailure } from '@temporalio/common';
+import { DataSource, EntityManager } from 'typeorm';
+import { APP_CONFIG, type AppConfig } from '@app/config';
+import { ESCALATION_LEVELS, planTransition, publicNoticeText, TransitionPlan, TransitionRefusedError } from '@app/domain';
+import { CompanyEntity, NoticeEntity, TicketEntity, TicketEventEntity } from '@app/persistence';
+import { WorkCalendarService } from '@app/sla';
+import { TRANSITION_REFUSED } from '@app/workflows';
+import type { ApplyTransitionInput, RecordRungInput, TicketActivities, WorkflowTicketState } from '@app/workflows';
+import { applyTransitionPlan, eventTypeOf } from './ticket-transitions';
+import { lifecycleStateOf, workflowStateOf } from './ticket-workflow-state';
 
 /**
  * The ticket workflow's activities: all its I/O. Each is idempotent, because Temporal runs an activity
@@ -10,18 +17,57 @@ import type { RecordRungInput, TicketActivities } from '@app/workflows';
  */
 @Injectable()
 export class TicketActivitiesService implements TicketActivities {
-  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly calendars: WorkCalendarService,
+  ) {}
+
+  async applyTransition({ ticketId, seq, request }: ApplyTransitionInput): Promise<WorkflowTicketState> {
+    const calendar = await this.calendars.load();
+    const standard = this.config.roomTemperatureStandard;
+    return this.dataSource.transaction(async (manager) => {
+      const ticket = await manager.findOne(TicketEntity, { where: { id: ticketId }, lock: { mode: 'pessimistic_write' } });
+      if (!ticket) throw ApplicationFailure.nonRetryable(`ticket ${ticketId} does not exist`, TRANSITION_REFUSED);
+      // Applied by an earlier attempt whose completion was lost: answer with the state it left.
+      if (ticket.transitionSeq >= seq) return workflowStateOf(ticket, calendar, standard);
+
+      const now = new Date();
+      const from = ticket.status;
+      let plan: TransitionPlan;
+      try {
+        plan = planTransition(lifecycleStateOf(ticket), request.input, now.getTime(), standard);
+      } catch (error) {
+        if (error instanceof TransitionRefusedError) throw ApplicationFailure.nonRetryable(error.message, TRANSITION_REFUSED);
+        throw error;
+      }
+      applyTransitionPlan(ticket, plan, request.input, request.actor, now, calendar);
+      ticket.transitionSeq = seq;
+      await manager.save(ticket);
+      const { action: _action, ...details } = request.input;
+      await manager.insert(TicketEventEntity, {
+        ticketId,
+        type: eventTypeOf(request.input),
+        actor: request.actor.username,
+        role: request.actor.role,
+        payload: { ...details, from, to: ticket.status, ...(plan.freshDispatch ? { dispatchedAt: now.toISOString() } : {}) },
+        at: now,
+      });
+      return workflowStateOf(ticket, calendar, standard);
+    });
+  }
 
   async recordRung(input: RecordRungInput): Promise<void> {
     await this.dataSource.transaction(async (manager) => {
-      const inserted: Array<{ fired_at: Date }> = await manager.query(
+      const inserted: Array<{ id: string; fired_at: Date }> = await manager.query(
         `INSERT INTO escalations (ticket_id, ticket_number, company_id, dispatched_at, stage, level, due_at, fired_at)
          SELECT id, number, company_id, $2, $3, $4, $5, now() FROM tickets WHERE id = $1
          ON CONFLICT ON CONSTRAINT uq_escalations_rung DO NOTHING
-         RETURNING fired_at`,
+         RETURNING id, fired_at`,
         [input.ticketId, input.dispatchedAt, input.stage, input.level, input.dueAt],
       );
       if (inserted.length === 0) return; // already recorded by an earlier attempt
+      const [{ id: escalationId, fired_at: firedAt }] = inserted;
       await manager.query(
         `UPDATE tickets
             SET escalation_level = CASE
@@ -40,9 +86,29 @@ export class TicketActivitiesService implements TicketActivities {
           input.ticketId,
           `ESCALATION_${input.level}`,
           { stage: input.stage, level: input.level, dueAt: input.dueAt, dispatchedAt: input.dispatchedAt },
-          inserted[0].fired_at,
+          firedAt,
         ],
       );
+      if (input.level === 'PUBLIC_NOTICE') await this.publishNotice(manager, input, escalationId, firedAt);
+    });
+  }
+
+  /** 通报批评: how late is measured from the stage deadline (the OVERDUE instant), not from this rung. */
+  private async publishNotice(manager: EntityManager, input: RecordRungInput, escalationId: string, firedAt: Date): Promise<void> {
+    const ticket = await manager.findOneByOrFail(TicketEntity, { id: input.ticketId });
+    const company = await manager.findOneByOrFail(CompanyEntity, { id: ticket.companyId });
+    const deadline = ticket.stages[input.stage]?.dueAt ?? input.dueAt;
+    const overdueMs = Math.max(0, firedAt.getTime() - Date.parse(deadline));
+    await manager.insert(NoticeEntity, {
+      escalationId,
+      companyId: company.id,
+      companyName: company.name,
+      ticketNumber: ticket.number,
+      district: ticket.district,
+      stage: input.stage,
+      overdueBySeconds: Math.round(overdueMs / 1000),
+      text: publicNoticeText({ companyName: company.name, ticketNumber: ticket.number, district: ticket.district, stage: input.stage, overdueMs }),
+      publishedAt: firedAt,
     });
   }
 }

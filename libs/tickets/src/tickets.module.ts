@@ -1,18 +1,20 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { CompanyEntity, TicketEntity, TicketEventEntity } from '@app/persistence';
+import { EscalationsModule } from '@app/escalations';
 import { SlaModule } from '@app/sla';
 import { TicketActivitiesService } from './ticket.activities';
 import { TicketWorkflowStarter } from './ticket-workflow-starter.service';
+import { TicketWorkflowGateway } from './ticket-workflow.gateway';
 import { TicketsController } from './tickets.controller';
 import { TicketsService } from './tickets.service';
 import { WorkflowStartSweeper } from './workflow-start-sweeper.service';
 
 /** The HTTP side of tickets: the API app imports this. */
 @Module({
-  imports: [TypeOrmModule.forFeature([TicketEntity, TicketEventEntity, CompanyEntity]), SlaModule],
+  imports: [TypeOrmModule.forFeature([TicketEntity, TicketEventEntity, CompanyEntity]), SlaModule, EscalationsModule],
   controllers: [TicketsController],
-  providers: [TicketsService, TicketWorkflowStarter],
+  providers: [TicketsService, TicketWorkflowStarter, TicketWorkflowGateway],
   exports: [TicketsService, TicketWorkflowStarter],
 })
 export class TicketsModule {}

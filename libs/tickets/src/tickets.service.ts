@@ -1,58 +1,144 @@
-import { HttpStatus, Injectable, NotFoundException } from '@nestjs/common';
+import { HttpStatus, Injectable, Logger, NotFoundException } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { DataSource, EntityManager } from 'typeorm';
 import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity';
-import {
-  addressKey,
-  CATEGORY_DEFAULTS,
-  dispatchDeadlines,
-  effectivePriority,
-  formatTicketNumber,
-  localDate,
-  District,
-} from '@app/domain';
-import { ProblemException } from '@app/http';
-import { CompanyEntity, TicketEntity, TicketEventEntity, TicketStages } from '@app/persistence';
+import { ActionInput, addressKey, effectivePriority, formatTicketNumber, localDate, District, REOPEN_WINDOW_MS } from '@app/domain';
+import { decodeCursor, encodeCursor, ProblemException } from '@app/http';
+import { EscalationDto, EscalationsService } from '@app/escalations';
+import { CompanyEntity, IdempotencyKeyEntity, TicketEntity, TicketEventEntity } from '@app/persistence';
 import { SlaPolicyService, WorkCalendarService } from '@app/sla';
 import { CreateTicketDto } from './dto/create-ticket.dto';
+import { mapTicket, TicketDto } from './dto/ticket.dto';
+import { ListTicketsQueryDto } from './dto/ticket-queries.dto';
+import { freshStages } from './ticket-transitions';
+import { TicketWorkflowGateway } from './ticket-workflow.gateway';
 import { TicketWorkflowStarter } from './ticket-workflow-starter.service';
 
-/** Who acts: recorded on every audit event. Auth fills it from the token. */
+/** Who acts, as the auth layer knows them: recorded on every audit event, and scopes what crews see. */
 export interface Actor {
   readonly username: string;
   readonly role: string;
+  readonly companyId?: string | null;
+}
+
+interface IdempotencyRequest {
+  readonly actor: string;
+  readonly key: string;
+  readonly requestHash: string;
+}
+
+class IdempotencyRaceLost extends Error {}
+
+export interface CreateTicketOutcome {
+  /** 201 for a new ticket, 200 for a repeat call answered with the existing one. */
+  readonly statusCode: 200 | 201;
+  readonly ticket: TicketDto;
 }
 
 @Injectable()
 export class TicketsService {
+  private readonly logger = new Logger(TicketsService.name);
+
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly policies: SlaPolicyService,
     private readonly calendars: WorkCalendarService,
     private readonly starter: TicketWorkflowStarter,
+    private readonly workflows: TicketWorkflowGateway,
+    private readonly escalationRecords: EscalationsService,
   ) {}
 
   /**
-   * Dispatches a new ticket: one transaction stores it with its deadlines and audit event, then its
-   * workflow is started. If Temporal is down the ticket still stands and the start is retried.
+   * Creates a ticket, or answers a repeat call with the matching ticket. With an Idempotency-Key, a retry
+   * gets the first answer back and creates nothing.
    */
-  async create(dto: CreateTicketDto, actor: Actor): Promise<TicketEntity> {
+  async create(dto: CreateTicketDto, actor: Actor, idempotencyKey?: string): Promise<CreateTicketOutcome> {
+    const idempotency = idempotencyKey
+      ? { actor: actor.username, key: idempotencyKey, requestHash: createHash('sha256').update(JSON.stringify(dto)).digest('hex') }
+      : undefined;
+    if (idempotency) {
+      const previous = await this.storedAnswer(idempotency);
+      if (previous) return previous;
+    }
+    if (!dto.forceNew) {
+      const repeated = await this.answerRepeatCall(dto, actor);
+      if (repeated) {
+        const outcome: CreateTicketOutcome = { statusCode: 200, ticket: mapTicket(repeated) };
+        if (idempotency) await this.remember(this.dataSource.manager, idempotency, outcome);
+        return outcome;
+      }
+    }
+    let ticket: TicketEntity;
+    try {
+      ticket = await this.insertTicket(dto, actor, idempotency);
+    } catch (error) {
+      // A concurrent request with the same key committed first; this one rolled back and answers with that.
+      if (error instanceof IdempotencyRaceLost && idempotency) return (await this.storedAnswer(idempotency))!;
+      throw error;
+    }
+    await this.starter.tryStart(ticket);
+    return { statusCode: 201, ticket: mapTicket(ticket) };
+  }
+
+  /** Stores the answer under the key; false when another request stored one first. */
+  private async remember(manager: EntityManager, idempotency: IdempotencyRequest, outcome: CreateTicketOutcome): Promise<boolean> {
+    const inserted: unknown[] = await manager.query(
+      `INSERT INTO idempotency_keys (actor, key, request_hash, status_code, response) VALUES ($1, $2, $3, $4, $5)
+       ON CONFLICT (actor, key) DO NOTHING RETURNING key`,
+      [idempotency.actor, idempotency.key, idempotency.requestHash, outcome.statusCode, outcome.ticket],
+    );
+    return inserted.length > 0;
+  }
+
+  private async storedAnswer({ actor, key, requestHash }: IdempotencyRequest): Promise<CreateTicketOutcome | undefined> {
+    const stored = await this.dataSource.getRepository(IdempotencyKeyEntity).findOneBy({ actor, key });
+    if (!stored) return undefined;
+    if (stored.requestHash !== requestHash) {
+      throw new ProblemException(HttpStatus.UNPROCESSABLE_ENTITY, `Idempotency-Key "${key}" was already used with a different request`, {
+        title: 'Idempotency key reused',
+      });
+    }
+    return { statusCode: stored.statusCode as 200 | 201, ticket: stored.response as unknown as TicketDto };
+  }
+
+  /**
+   * 重复来电: the same phone, address and category as an open ticket (or one closed less than 7 days ago)
+   * is a 催办 of that ticket, through its workflow; a refusal (e.g. it just passed the window) makes a new one.
+   */
+  private async answerRepeatCall(dto: CreateTicketDto, actor: Actor): Promise<TicketEntity | undefined> {
+    const candidates = await this.dataSource
+      .getRepository(TicketEntity)
+      .createQueryBuilder('t')
+      .where('t.citizen_phone = :phone AND t.category = :category AND t.address_key = :key', {
+        phone: dto.citizenPhone,
+        category: dto.category,
+        key: addressKey(dto.address),
+      })
+      .andWhere(`(t.status NOT IN ('CLOSED', 'CANCELLED') OR (t.status = 'CLOSED' AND t.closed_at > :since))`, {
+        since: new Date(Date.now() - REOPEN_WINDOW_MS),
+      })
+      .orderBy('t.created_at', 'DESC')
+      .take(1)
+      .getMany();
+    const match = candidates[0];
+    if (!match) return undefined;
+    try {
+      await this.workflows.apply(match, { action: 'repeat-call' }, actor);
+    } catch (error) {
+      this.logger.warn(`Repeat call for ${match.number} not applied, creating a new ticket: ${(error as Error).message}`);
+      return undefined;
+    }
+    return this.findOne(match.id);
+  }
+
+  private async insertTicket(dto: CreateTicketDto, actor: Actor, idempotency?: IdempotencyRequest): Promise<TicketEntity> {
     const calendar = await this.calendars.load();
-    const ticket = await this.dataSource.transaction(async (manager) => {
+    return this.dataSource.transaction(async (manager) => {
       const companyId = dto.companyId ? await this.requireActiveCompany(manager, dto.companyId) : await this.route(manager, dto.district);
       const priority = effectivePriority(dto.category, dto.priority);
       const policy = await this.policies.current(priority, manager);
       const dispatchedAt = new Date();
-      const stages: TicketStages = {};
-      for (const deadline of dispatchDeadlines(dispatchedAt, policy, CATEGORY_DEFAULTS[dto.category].visitNeeded, calendar)) {
-        stages[deadline.stage] = {
-          startsAt: deadline.startsAt.toISOString(),
-          dueAt: deadline.dueAt.toISOString(),
-          doneAt: null,
-          overdue: false,
-        };
-      }
       const entity = manager.create(TicketEntity, {
         id: randomUUID(),
         number: await this.nextNumber(manager, dispatchedAt),
@@ -70,7 +156,7 @@ export class TicketsService {
         dispatchedAt,
         policyVersion: policy.version,
         policy,
-        stages,
+        stages: freshStages({ policy, category: dto.category }, dispatchedAt, calendar),
         createdBy: actor.username,
       });
       await manager.insert(TicketEntity, entity as QueryDeepPartialEntity<TicketEntity>);
@@ -82,16 +168,78 @@ export class TicketsService {
         payload: { companyId, priority, policyVersion: policy.version, dispatchedAt: dispatchedAt.toISOString() },
         at: dispatchedAt,
       });
-      return manager.findOneByOrFail(TicketEntity, { id: entity.id });
+      const ticket = await manager.findOneByOrFail(TicketEntity, { id: entity.id });
+      // Same transaction: a concurrent retry with the same key waits on the key's row, then rolls back.
+      if (idempotency && !(await this.remember(manager, idempotency, { statusCode: 201, ticket: mapTicket(ticket) }))) {
+        throw new IdempotencyRaceLost();
+      }
+      return ticket;
     });
-    await this.starter.tryStart(ticket);
-    return ticket;
   }
 
   async findOne(id: string): Promise<TicketEntity> {
     const ticket = await this.dataSource.getRepository(TicketEntity).findOneBy({ id });
     if (!ticket) throw new NotFoundException(`Ticket ${id} does not exist`);
     return ticket;
+  }
+
+  /** A ticket as `actor` may see it: a crew sees only its own company's tickets, and others do not exist for it. */
+  async findVisible(id: string, actor: Actor): Promise<TicketEntity> {
+    const ticket = await this.findOne(id);
+    if (actor.role === 'crew' && ticket.companyId !== actor.companyId) throw new NotFoundException(`Ticket ${id} does not exist`);
+    return ticket;
+  }
+
+  /** Tickets newest first by keyset pages; a crew sees only its company's whatever it asks for. */
+  async list(query: ListTicketsQueryDto, actor: Actor): Promise<{ items: TicketEntity[]; nextCursor: string | null }> {
+    const limit = query.limit ?? 50;
+    const builder = this.dataSource
+      .getRepository(TicketEntity)
+      .createQueryBuilder('t')
+      .orderBy('t.created_at', 'DESC')
+      .addOrderBy('t.id', 'DESC')
+      .take(limit + 1);
+    const companyId = actor.role === 'crew' ? actor.companyId : query.companyId;
+    if (companyId) builder.andWhere('t.company_id = :companyId', { companyId });
+    if (query.status) builder.andWhere('t.status = :status', { status: query.status });
+    if (query.district) builder.andWhere('t.district = :district', { district: query.district });
+    if (query.priority) builder.andWhere('t.priority = :priority', { priority: query.priority });
+    if (query.overdue !== undefined) {
+      const overdueNow = `(t.status NOT IN ('CLOSED', 'CANCELLED') AND EXISTS (
+        SELECT 1 FROM jsonb_each(t.stages) s WHERE (s.value->>'overdue')::boolean AND s.value->>'doneAt' IS NULL))`;
+      builder.andWhere(query.overdue ? overdueNow : `NOT ${overdueNow}`);
+    }
+    if (query.cursor) {
+      const after = decodeCursor(query.cursor);
+      builder.andWhere('(t.created_at, t.id) < (:at, :id)', { at: after.at, id: after.id });
+    }
+    const rows = await builder.getMany();
+    const items = rows.slice(0, limit);
+    const last = items.at(-1);
+    return { items, nextCursor: rows.length > limit && last ? encodeCursor({ at: last.createdAt, id: last.id }) : null };
+  }
+
+  async events(id: string, actor: Actor): Promise<TicketEventEntity[]> {
+    await this.findVisible(id, actor);
+    return this.dataSource.getRepository(TicketEventEntity).find({ where: { ticketId: id }, order: { id: 'ASC' } });
+  }
+
+  async escalations(id: string, actor: Actor): Promise<EscalationDto[]> {
+    await this.findVisible(id, actor);
+    return this.escalationRecords.forTicket(id);
+  }
+
+  /** Sends an action through the ticket's workflow and reads the ticket back (the HTTP answer shows the new state). */
+  async act(id: string, input: ActionInput, actor: Actor): Promise<TicketEntity> {
+    const ticket = await this.findVisible(id, actor);
+    if (input.action === 'reassign') {
+      await this.requireActiveCompany(this.dataSource.manager, input.companyId);
+      if (input.companyId === ticket.companyId) {
+        throw new ProblemException(HttpStatus.UNPROCESSABLE_ENTITY, 'The ticket is already at that company', { title: 'Same company' });
+      }
+    }
+    await this.workflows.apply(ticket, input, { username: actor.username, role: actor.role });
+    return this.findOne(id);
   }
 
   private async requireActiveCompany(manager: EntityManager, companyId: string): Promise<string> {

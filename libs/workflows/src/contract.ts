@@ -1,12 +1,13 @@
-import { defineQuery } from '@temporalio/workflow';
-import type { RungLevel, Stage } from '@app/domain';
+import { defineQuery, defineUpdate } from '@temporalio/workflow';
+import type { ActionInput, LifecycleState, RungLevel, Stage, TicketStatus } from '@app/domain';
 
 /** Workflow ids derive from ticket ids, so a start retried for the same ticket can never make a second one. */
 export function ticketWorkflowId(ticketId: string): string {
   return `ticket-${ticketId}`;
 }
 
-export const TICKET_WORKFLOW_TYPE = 'ticketWorkflow';
+/** The workflow new tickets run. `ticketWorkflow` (rungs only) stays registered for tickets started before it. */
+export const TICKET_WORKFLOW_TYPE = 'ticketLifecycleWorkflow';
 
 /** A rung of the escalation ladder at its absolute instant (ISO 8601). */
 export interface ArmedRung {
@@ -40,8 +41,54 @@ export interface RecordRungInput {
   readonly dueAt: string;
 }
 
+/** The ticket as its workflow sees it: the rules' view plus the rungs of the stages still under way. */
+export interface WorkflowTicketState extends LifecycleState {
+  readonly ticketId: string;
+  readonly dispatchedAt: string;
+  /** Transitions applied so far; the next one carries this + 1, making a retried activity a no-op. */
+  readonly transitionSeq: number;
+  /** The indoor temperature standard the ticket is judged by (°C). */
+  readonly temperatureStandard: number;
+  readonly rungs: readonly ArmedRung[];
+}
+
+export interface TicketLifecycleInput {
+  readonly state: WorkflowTicketState;
+}
+
+export interface TicketActor {
+  readonly username: string;
+  readonly role: string;
+}
+
+export interface TicketActionRequest {
+  readonly input: ActionInput;
+  readonly actor: TicketActor;
+}
+
+export interface TicketActionResult {
+  readonly status: TicketStatus;
+  readonly transitionSeq: number;
+}
+
+/** Every state change of a ticket goes through this Update, so actions and deadlines have one order. */
+export const ticketActionUpdate = defineUpdate<TicketActionResult, [TicketActionRequest]>('ticketAction');
+
+export const ticketLifecycleQuery = defineQuery<WorkflowTicketState>('ticketLifecycle');
+
+/** The failure type of a refused action; the API answers it with 409. */
+export const TRANSITION_REFUSED = 'TransitionRefused';
+
+export interface ApplyTransitionInput {
+  readonly ticketId: string;
+  readonly seq: number;
+  readonly request: TicketActionRequest;
+}
+
 /** What the workflow asks of the worker's activities; implemented in libs/tickets. */
 export interface TicketActivities {
   /** Records a fired rung; a second call for the same rung changes nothing. */
   recordRung(input: RecordRungInput): Promise<void>;
+  /** Applies one action in one transaction and returns the ticket's new state; idempotent by `seq`. */
+  applyTransition(input: ApplyTransitionInput): Promise<WorkflowTicketState>;
 }

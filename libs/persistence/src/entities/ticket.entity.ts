@@ -1,5 +1,16 @@
 import { Column, CreateDateColumn, Entity, PrimaryColumn, UpdateDateColumn } from 'typeorm';
-import type { Category, Channel, District, EscalationLevel, Priority, SlaPolicySnapshot, Stage, TicketStatus } from '@app/domain';
+import type {
+  CallbackInput,
+  Category,
+  Channel,
+  District,
+  EscalationLevel,
+  ExtensionState,
+  Priority,
+  SlaPolicySnapshot,
+  Stage,
+  TicketStatus,
+} from '@app/domain';
 
 export interface StageState {
   /** Start of the stage's window (dispatch, or the failed reading for remediate). */
@@ -79,14 +90,30 @@ export class TicketEntity {
   @Column({ name: 'escalation_level', type: 'text', default: 'NONE' })
   escalationLevel: EscalationLevel;
 
+  /** The latest extension request and its decision. */
   @Column({ type: 'jsonb', nullable: true })
-  extension: Record<string, unknown> | null;
+  extension: ExtensionState | null;
+
+  @Column({ name: 'approved_extensions', type: 'int', default: 0 })
+  approvedExtensions: number;
+
+  /** Where a rejected return request sends the ticket back to. */
+  @Column({ name: 'status_before_return', type: 'text', nullable: true })
+  statusBeforeReturn: TicketStatus | null;
 
   @Column({ type: 'jsonb', default: () => "'[]'::jsonb" })
   readings: Array<{ room: string; celsius: number; at: string }>;
 
+  /** The crew's reply (办理回复). */
+  @Column({ type: 'text', nullable: true })
+  resolution: string | null;
+
   @Column({ type: 'jsonb', nullable: true })
-  callback: Record<string, unknown> | null;
+  callback: (CallbackInput & { at: string; by: string }) | null;
+
+  /** Transitions applied by the ticket's workflow; makes a retried transition activity a no-op. */
+  @Column({ name: 'transition_seq', type: 'int', default: 0 })
+  transitionSeq: number;
 
   @Column({ name: 'created_by', type: 'text', nullable: true })
   createdBy: string | null;

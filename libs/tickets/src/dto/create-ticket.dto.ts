@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
-import { IsIn, IsNotEmpty, IsOptional, IsString, IsUUID, MaxLength, registerDecorator } from 'class-validator';
+import { IsBoolean, IsIn, IsNotEmpty, IsOptional, IsString, IsUUID, MaxLength, registerDecorator } from 'class-validator';
 import { CATEGORIES, CHANNELS, DISTRICTS, isValidCitizenPhone, normalizePhone, PRIORITIES } from '@app/domain';
 import type { Category, Channel, District, Priority } from '@app/domain';
 
@@ -72,4 +72,9 @@ export class CreateTicketDto {
   @IsOptional()
   @IsIn(CHANNELS)
   channel?: Channel;
+
+  @ApiPropertyOptional({ description: 'Create a new ticket even when an open one matches (repeat-call override).' })
+  @IsOptional()
+  @IsBoolean()
+  forceNew?: boolean;
 }

@@ -1,5 +1,5 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { CATEGORIES, CHANNELS, DISTRICTS, ESCALATION_LEVELS, PRIORITIES, STAGES, TICKET_STATUSES } from '@app/domain';
+import { CATEGORIES, CHANNELS, DISTRICTS, ESCALATION_LEVELS, maskPhone, PRIORITIES, STAGES, TICKET_STATUSES } from '@app/domain';
 import type { Category, Channel, District, EscalationLevel, Priority, Stage, TicketStatus } from '@app/domain';
 import type { TicketEntity } from '@app/persistence';
 
@@ -23,6 +23,55 @@ export class ReadingDto {
 
   @ApiProperty({ format: 'date-time' })
   at: string;
+}
+
+export class ExtensionDto {
+  @ApiProperty({ enum: ['PENDING', 'APPROVED', 'REJECTED'] })
+  status: 'PENDING' | 'APPROVED' | 'REJECTED';
+
+  @ApiProperty({ enum: STAGES, description: 'The stage whose deadline the request is about.' })
+  stage: Stage;
+
+  @ApiProperty()
+  reason: string;
+
+  @ApiProperty({ example: 'PT12H' })
+  extendBy: string;
+
+  @ApiProperty({ format: 'date-time' })
+  requestedAt: string;
+
+  @ApiProperty()
+  requestedBy: string;
+
+  @ApiPropertyOptional({ format: 'date-time' })
+  decidedAt?: string;
+
+  @ApiPropertyOptional()
+  decidedBy?: string;
+}
+
+export class CallbackResultDto {
+  @ApiProperty()
+  reached: boolean;
+
+  @ApiProperty()
+  solved: boolean;
+
+  @ApiProperty({ enum: ['SATISFIED', 'BASICALLY_SATISFIED', 'UNSATISFIED'] })
+  satisfaction: string;
+
+  @ApiProperty()
+  unitAtFault: boolean;
+
+  @ApiProperty()
+  note: string;
+
+  @ApiProperty({ format: 'date-time' })
+  at: string;
+
+  @ApiProperty()
+  by: string;
 }
 
 export class TicketDto {
@@ -87,14 +136,17 @@ export class TicketDto {
   @ApiProperty({ enum: ESCALATION_LEVELS })
   escalationLevel: EscalationLevel;
 
-  @ApiPropertyOptional({ type: 'object', nullable: true, additionalProperties: true })
-  extension: Record<string, unknown> | null;
+  @ApiProperty({ type: ExtensionDto, nullable: true, description: 'The latest extension request and its decision.' })
+  extension: ExtensionDto | null;
 
   @ApiProperty({ type: [ReadingDto] })
   readings: ReadingDto[];
 
-  @ApiPropertyOptional({ type: 'object', nullable: true, additionalProperties: true })
-  callback: Record<string, unknown> | null;
+  @ApiProperty({ type: String, nullable: true, description: 'The crew’s reply (办理回复).' })
+  resolution: string | null;
+
+  @ApiProperty({ type: CallbackResultDto, nullable: true })
+  callback: CallbackResultDto | null;
 
   @ApiProperty({ format: 'date-time' })
   createdAt: string;
@@ -106,7 +158,10 @@ export class TicketDto {
   closedAt: string | null;
 }
 
-export function mapTicket(ticket: TicketEntity): TicketDto {
+/** How a viewer sees the phone: in full for operators and crews, masked for everyone else. */
+export type PhoneVisibility = 'full' | 'masked';
+
+export function mapTicket(ticket: TicketEntity, phone: PhoneVisibility = 'full'): TicketDto {
   const stages: Partial<Record<Stage, StageDto>> = {};
   for (const stage of STAGES) {
     const state = ticket.stages[stage];
@@ -122,7 +177,7 @@ export function mapTicket(ticket: TicketEntity): TicketDto {
     district: ticket.district,
     address: ticket.address,
     citizenName: ticket.citizenName,
-    citizenPhone: ticket.citizenPhone,
+    citizenPhone: phone === 'full' ? ticket.citizenPhone : maskPhone(ticket.citizenPhone),
     description: ticket.description,
     companyId: ticket.companyId,
     dispatchedAt: ticket.dispatchedAt.toISOString(),
@@ -134,6 +189,7 @@ export function mapTicket(ticket: TicketEntity): TicketDto {
     escalationLevel: ticket.escalationLevel,
     extension: ticket.extension,
     readings: ticket.readings,
+    resolution: ticket.resolution,
     callback: ticket.callback,
     createdAt: ticket.createdAt.toISOString(),
     updatedAt: ticket.updatedAt.toISOString(),

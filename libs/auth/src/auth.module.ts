@@ -1,0 +1,54 @@
+import { Logger, Module } from '@nestjs/common';
+import { APP_GUARD } from '@nestjs/core';
+import { JwtModule } from '@nestjs/jwt';
+import { ThrottlerModule } from '@nestjs/throttler';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { APP_CONFIG, AppConfig, resolveJwtSecret } from '@app/config';
+import { UserEntity } from '@app/persistence';
+import { AuthController } from './auth.controller';
+import { AuthService } from './auth.service';
+import { AuthenticationGuard } from './authentication.guard';
+import { BootstrapAdminService } from './bootstrap-admin.service';
+import { LOGIN_THROTTLER_OPTIONS } from './login-throttler.guard';
+import { PasswordHasher } from './password-hasher.service';
+import { RolesGuard } from './roles.guard';
+import { TokenService } from './token.service';
+import { UsersController } from './users.controller';
+import { UsersService } from './users.service';
+
+/**
+ * Login, users and the two global guards (authentication, then roles). Only the API imports it; the
+ * signing key is resolved here, so the worker never needs JWT_SECRET.
+ */
+@Module({
+  imports: [
+    TypeOrmModule.forFeature([UserEntity]),
+    JwtModule.registerAsync({
+      inject: [APP_CONFIG],
+      useFactory: (config: AppConfig) => {
+        const { secret, generated } = resolveJwtSecret(config);
+        if (generated) {
+          new Logger(AuthModule.name).warn(
+            'JWT_SECRET is not set: signing tokens with a random key made for this process. Tokens will not survive a ' +
+              'restart and will not work across replicas; set JWT_SECRET (at least 32 characters) to fix that.',
+          );
+        }
+        return { secret };
+      },
+    }),
+    ThrottlerModule.forRoot(LOGIN_THROTTLER_OPTIONS),
+  ],
+  controllers: [AuthController, UsersController],
+  providers: [
+    // Guards run in this order: who you are, then whether your role may.
+    { provide: APP_GUARD, useClass: AuthenticationGuard },
+    { provide: APP_GUARD, useClass: RolesGuard },
+    AuthService,
+    UsersService,
+    PasswordHasher,
+    TokenService,
+    BootstrapAdminService,
+  ],
+  exports: [PasswordHasher, TokenService, UsersService],
+})
+export class AuthModule {}

@@ -1,0 +1,42 @@
+import { JwtService } from '@nestjs/jwt';
+import type { AppConfig } from '@app/config';
+import { TOKEN_ISSUER, TokenService } from './token.service';
+
+describe('TokenService', () => {
+  const secret = 'unit-test-secret-unit-test-secret';
+  const jwt = new JwtService({ secret });
+  const tokens = new TokenService(jwt, { auth: { tokenTtlSeconds: 600, bcryptRounds: 4 } } as AppConfig);
+  const crew = { id: 'u-1', username: 'li.na', role: 'crew' as const, companyId: 'c-1' };
+
+  it('round-trips the user and expires after the TTL', async () => {
+    const { accessToken, expiresIn } = await tokens.issue(crew);
+    expect(expiresIn).toBe(600);
+    expect(await tokens.verify(accessToken)).toEqual(crew);
+    const claims = jwt.decode<{ iat: number; exp: number; iss: string }>(accessToken);
+    expect(claims.exp - claims.iat).toBe(600);
+    expect(claims.iss).toBe(TOKEN_ISSUER);
+  });
+
+  it('refuses an expired token', async () => {
+    const { accessToken } = await tokens.issue(crew, new Date(Date.now() - 601_000));
+    expect(await tokens.verify(accessToken)).toBeNull();
+  });
+
+  it.each([
+    ['another issuer', { sub: 'u', username: 'x', role: 'admin', companyId: null }, { issuer: 'someone-else' }],
+    ['an unknown role', { sub: 'u', username: 'x', role: 'root', companyId: null }, { issuer: TOKEN_ISSUER }],
+    ['crew without a company', { sub: 'u', username: 'x', role: 'crew', companyId: null }, { issuer: TOKEN_ISSUER }],
+    ['an operator with a company', { sub: 'u', username: 'x', role: 'operator', companyId: 'c-1' }, { issuer: TOKEN_ISSUER }],
+    ['no subject', { username: 'x', role: 'admin', companyId: null }, { issuer: TOKEN_ISSUER }],
+  ])('refuses a correctly signed token with %s', async (_case, claims, options) => {
+    expect(await tokens.verify(jwt.sign(claims, { ...options, expiresIn: 60 }))).toBeNull();
+  });
+
+  it('refuses a token signed with another key or none', async () => {
+    const foreign = await new TokenService(new JwtService({ secret: 'x'.repeat(32) }), { auth: { tokenTtlSeconds: 600 } } as AppConfig).issue(crew);
+    expect(await tokens.verify(foreign.accessToken)).toBeNull();
+    const [, payload] = foreign.accessToken.split('.');
+    const unsigned = `${Buffer.from('{"alg":"none","typ":"JWT"}').toString('base64url')}.${payload}.`;
+    expect(await tokens.verify(unsigned)).toBeNull();
+  });
+});

@@ -1,0 +1,57 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { JwtService } from '@nestjs/jwt';
+import { APP_CONFIG, type AppConfig } from '@app/config';
+import { AuthenticatedUser, ROLES, Role } from './roles';
+
+export const TOKEN_ISSUER = 'heating-hotline';
+export const TOKEN_ALGORITHM = 'HS256';
+
+interface AccessTokenClaims {
+  sub: string;
+  username: string;
+  role: Role;
+  companyId: string | null;
+}
+
+export interface IssuedToken {
+  readonly accessToken: string;
+  /** Seconds until the token expires. */
+  readonly expiresIn: number;
+}
+
+/** Signed, expiring bearer tokens that carry the user's id, name, role and company. */
+@Injectable()
+export class TokenService {
+  constructor(
+    private readonly jwt: JwtService,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  /** `issuedAt` lets tests make a token that has already expired. */
+  async issue(user: AuthenticatedUser, issuedAt: Date = new Date()): Promise<IssuedToken> {
+    const expiresIn = this.config.auth.tokenTtlSeconds;
+    const claims: AccessTokenClaims & { iat: number } = {
+      sub: user.id,
+      username: user.username,
+      role: user.role,
+      companyId: user.companyId,
+      iat: Math.floor(issuedAt.getTime() / 1000),
+    };
+    const accessToken = await this.jwt.signAsync(claims, { expiresIn, issuer: TOKEN_ISSUER, algorithm: TOKEN_ALGORITHM });
+    return { accessToken, expiresIn };
+  }
+
+  /** The token's user, or null when the token is malformed, tampered with, expired or not ours. */
+  async verify(token: string): Promise<AuthenticatedUser | null> {
+    let claims: Partial<AccessTokenClaims>;
+    try {
+      claims = await this.jwt.verifyAsync<Partial<AccessTokenClaims>>(token, { issuer: TOKEN_ISSUER, algorithms: [TOKEN_ALGORITHM] });
+    } catch {
+      return null;
+    }
+    const { sub, username, role, companyId } = claims;
+    if (typeof sub !== 'string' || typeof username !== 'string' || !ROLES.includes(role as Role)) return null;
+    if (role === 'crew' ? typeof companyId !== 'string' : companyId !== null) return null;
+    return { id: sub, username, role: role as Role, companyId: companyId ?? null };
+  }
+}

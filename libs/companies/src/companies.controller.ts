@@ -1,0 +1,44 @@
+import { Body, Controller, Get, HttpCode, Post } from '@nestjs/common';
+import {
+  ApiBadRequestResponse,
+  ApiBearerAuth,
+  ApiConflictResponse,
+  ApiCreatedResponse,
+  ApiForbiddenResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiTags,
+  ApiUnauthorizedResponse,
+} from '@nestjs/swagger';
+import { CurrentUser, Roles } from '@app/auth';
+import type { AuthenticatedUser } from '@app/auth';
+import { CompaniesService } from './companies.service';
+import { CompanyDto, mapCompany } from './dto/company.dto';
+import { CreateCompanyDto } from './dto/create-company.dto';
+
+@ApiTags('companies')
+@ApiBearerAuth()
+@ApiUnauthorizedResponse({ description: 'No valid bearer token.' })
+@Controller('companies')
+export class CompaniesController {
+  constructor(private readonly companies: CompaniesService) {}
+
+  @Post()
+  @Roles('admin')
+  @HttpCode(201)
+  @ApiOperation({ summary: 'Register a heating company and the districts it serves (admin)' })
+  @ApiCreatedResponse({ type: CompanyDto })
+  @ApiBadRequestResponse({ description: 'Problem details naming each bad field.' })
+  @ApiForbiddenResponse({ description: 'Only admins register companies.' })
+  @ApiConflictResponse({ description: 'The code is taken.' })
+  async create(@Body() dto: CreateCompanyDto): Promise<CompanyDto> {
+    return mapCompany(await this.companies.create(dto));
+  }
+
+  @Get()
+  @ApiOperation({ summary: 'List companies (a crew user sees only its own)' })
+  @ApiOkResponse({ type: [CompanyDto] })
+  async list(@CurrentUser() user: AuthenticatedUser): Promise<CompanyDto[]> {
+    return (await this.companies.listVisibleTo(user)).map(mapCompany);
+  }
+}

@@ -1,0 +1,145 @@
+import { ActionInput, currentStage, LifecycleState, planTransition, REOPEN_WINDOW_MS, TransitionRefusedError } from './lifecycle';
+import { TICKET_STATUSES, TicketStatus } from './ticket-status';
+
+const NOW = Date.parse('2026-11-28T10:00:00Z');
+const LATER = '2026-11-28T12:00:00.000Z';
+const EARLIER = '2026-11-28T09:00:00.000Z';
+
+function state(overrides: Partial<LifecycleState> = {}): LifecycleState {
+  return {
+    status: 'RECEIVED',
+    category: 'NOT_WARM',
+    statusBeforeReturn: null,
+    stages: {
+      accept: { dueAt: LATER, doneAt: null },
+      contact: { dueAt: LATER, doneAt: null },
+      visit: { dueAt: LATER, doneAt: null },
+      reply: { dueAt: LATER, doneAt: null },
+    },
+    extension: null,
+    approvedExtensions: 0,
+    closedAt: null,
+    ...overrides,
+  };
+}
+
+const ACTIONS: Record<string, ActionInput> = {
+  accept: { action: 'accept' },
+  contact: { action: 'contact', note: 'called' },
+  visit: { action: 'visit', note: 'measured', readings: [{ room: '卧室', celsius: 19 }] },
+  reply: { action: 'reply', resolution: 'fixed' },
+  return: { action: 'return', reason: 'not ours' },
+  reassign: { action: 'reassign', companyId: 'c2' },
+  'reject-return': { action: 'reject-return', reason: 'it is yours' },
+  callback: { action: 'callback', reached: true, solved: true, satisfaction: 'SATISFIED', unitAtFault: false, note: '' },
+  cancel: { action: 'cancel', reason: 'duplicate' },
+};
+
+/** Spec §3: the statuses each action may start from (for a category that needs a visit). */
+const ALLOWED_FROM: Record<string, TicketStatus[]> = {
+  accept: ['RECEIVED'],
+  contact: ['ACCEPTED'],
+  visit: ['CONTACTED', 'REMEDIATING'],
+  reply: ['VISITED'],
+  return: ['RECEIVED', 'ACCEPTED'],
+  reassign: ['RETURN_REQUESTED', 'RECEIVED', 'ACCEPTED'],
+  'reject-return': ['RETURN_REQUESTED'],
+  callback: ['REPLIED'],
+  cancel: ['RECEIVED', 'ACCEPTED', 'CONTACTED', 'VISITED', 'REMEDIATING', 'REPLIED', 'RETURN_REQUESTED'],
+};
+
+describe('planTransition: which status allows which action', () => {
+  const cases = Object.keys(ACTIONS).flatMap((action) => TICKET_STATUSES.map((status) => [action, status] as const));
+  it.each(cases)('%s from %s', (action, status) => {
+    const attempt = (): unknown => planTransition(state({ status, statusBeforeReturn: 'ACCEPTED' }), ACTIONS[action], NOW, 18);
+    if (ALLOWED_FROM[action].includes(status)) expect(attempt).not.toThrow();
+    else expect(attempt).toThrow(TransitionRefusedError);
+  });
+});
+
+describe('planTransition: what each action does', () => {
+  it('walks the happy path', () => {
+    expect(planTransition(state(), ACTIONS.accept, NOW, 18)).toMatchObject({ status: 'ACCEPTED', completes: ['accept'] });
+    expect(planTransition(state({ status: 'ACCEPTED' }), ACTIONS.contact, NOW, 18)).toMatchObject({ status: 'CONTACTED', completes: ['contact'] });
+    expect(planTransition(state({ status: 'CONTACTED' }), ACTIONS.visit, NOW, 18)).toMatchObject({ status: 'VISITED', completes: ['visit'] });
+    expect(planTransition(state({ status: 'VISITED' }), ACTIONS.reply, NOW, 18)).toMatchObject({ status: 'REPLIED', completes: ['reply'] });
+    expect(planTransition(state({ status: 'REPLIED' }), ACTIONS.callback, NOW, 18)).toMatchObject({ status: 'CLOSED', closes: true });
+  });
+
+  it('sends a visit with a reading below the standard to REMEDIATING, and starts remediation once', () => {
+    const cold: ActionInput = { action: 'visit', note: 'cold', readings: [{ room: '卧室', celsius: 19 }, { room: '客厅', celsius: 17.9 }] };
+    expect(planTransition(state({ status: 'CONTACTED' }), cold, NOW, 18)).toMatchObject({ status: 'REMEDIATING', completes: ['visit'], startsRemediation: true });
+    const remediating = state({ status: 'REMEDIATING', stages: { ...state().stages, remediate: { dueAt: LATER, doneAt: null } } });
+    expect(planTransition(remediating, cold, NOW, 18)).toMatchObject({ status: 'REMEDIATING', completes: [], startsRemediation: false });
+    expect(planTransition(remediating, ACTIONS.visit, NOW, 18)).toMatchObject({ status: 'VISITED', completes: ['remediate'] });
+    // The standard is configurable: 19 °C fails a 20 °C standard.
+    expect(planTransition(state({ status: 'CONTACTED' }), ACTIONS.visit, NOW, 20).status).toBe('REMEDIATING');
+  });
+
+  it('lets a category without visit reply straight after contact, and refuses its visit', () => {
+    const billing = state({ status: 'CONTACTED', category: 'BILLING' });
+    expect(planTransition(billing, ACTIONS.reply, NOW, 18).status).toBe('REPLIED');
+    expect(() => planTransition(billing, ACTIONS.visit, NOW, 18)).toThrow(/needs no visit/);
+    expect(() => planTransition(state({ status: 'CONTACTED' }), ACTIONS.reply, NOW, 18)).toThrow(/visit first/);
+  });
+
+  it('asks temperature complaints for readings', () => {
+    expect(() => planTransition(state({ status: 'CONTACTED' }), { action: 'visit', note: 'x', readings: [] }, NOW, 18)).toThrow(/reading/);
+    expect(planTransition(state({ status: 'CONTACTED', category: 'LEAK' }), { action: 'visit', note: 'x', readings: [] }, NOW, 18).status).toBe('VISITED');
+  });
+
+  it('returns to the status before a refused return', () => {
+    expect(planTransition(state({ status: 'RETURN_REQUESTED', statusBeforeReturn: 'ACCEPTED' }), ACTIONS['reject-return'], NOW, 18).status).toBe('ACCEPTED');
+  });
+
+  it('reassigns and reopens as a fresh dispatch', () => {
+    expect(planTransition(state({ status: 'RETURN_REQUESTED' }), ACTIONS.reassign, NOW, 18)).toMatchObject({ status: 'RECEIVED', freshDispatch: 'reassign' });
+    const unhappy: ActionInput = { ...(ACTIONS.callback as object), satisfaction: 'UNSATISFIED', unitAtFault: true } as ActionInput;
+    expect(planTransition(state({ status: 'REPLIED' }), unhappy, NOW, 18)).toMatchObject({ status: 'RECEIVED', freshDispatch: 'reopen', closes: false });
+    const notTheirFault: ActionInput = { ...(ACTIONS.callback as object), satisfaction: 'UNSATISFIED', unitAtFault: false } as ActionInput;
+    expect(planTransition(state({ status: 'REPLIED' }), notTheirFault, NOW, 18).status).toBe('CLOSED');
+  });
+
+  it('takes an extension request only before the current stage deadline, once approved per ticket', () => {
+    const request: ActionInput = { action: 'extension', reason: 'parts', extendBy: 'PT2H' };
+    expect(planTransition(state(), request, NOW, 18).status).toBe('RECEIVED');
+    const late = state({ stages: { ...state().stages, accept: { dueAt: EARLIER, doneAt: null } } });
+    expect(() => planTransition(late, request, NOW, 18)).toThrow(/already passed/);
+    const pending = state({ extension: { status: 'PENDING', stage: 'accept', reason: 'r', extendBy: 'PT2H', requestedAt: EARLIER, requestedBy: 'c' } });
+    expect(() => planTransition(pending, request, NOW, 18)).toThrow(/already pending/);
+    expect(() => planTransition(state({ approvedExtensions: 1 }), request, NOW, 18)).toThrow(/one approved extension/);
+    expect(() => planTransition(state({ status: 'REPLIED' }), request, NOW, 18)).toThrow(/no stage/);
+    expect(() => planTransition(state(), { action: 'extension', reason: 'r', extendBy: 'P1M' }, NOW, 18)).toThrow();
+  });
+
+  it('decides only a pending extension', () => {
+    const pending = state({ extension: { status: 'PENDING', stage: 'accept', reason: 'r', extendBy: 'PT2H', requestedAt: EARLIER, requestedBy: 'c' } });
+    expect(planTransition(pending, { action: 'extension-approve' }, NOW, 18).status).toBe('RECEIVED');
+    expect(planTransition(pending, { action: 'extension-reject' }, NOW, 18).status).toBe('RECEIVED');
+    expect(() => planTransition(state(), { action: 'extension-approve' }, NOW, 18)).toThrow(/no extension request/);
+  });
+
+  it('reopens a closed ticket on a repeat call within 7 days, not after', () => {
+    const closed = (ago: number): LifecycleState => state({ status: 'CLOSED', closedAt: new Date(NOW - ago).toISOString() });
+    expect(planTransition(closed(REOPEN_WINDOW_MS - 1000), { action: 'repeat-call' }, NOW, 18)).toMatchObject({ status: 'RECEIVED', freshDispatch: 'reopen' });
+    expect(() => planTransition(closed(REOPEN_WINDOW_MS), { action: 'repeat-call' }, NOW, 18)).toThrow(/new ticket/);
+    expect(planTransition(state({ status: 'CONTACTED' }), { action: 'repeat-call' }, NOW, 18)).toMatchObject({ status: 'CONTACTED', freshDispatch: null });
+    expect(() => planTransition(state({ status: 'CANCELLED' }), { action: 'repeat-call' }, NOW, 18)).toThrow();
+  });
+});
+
+describe('currentStage', () => {
+  it.each([
+    ['RECEIVED', 'NOT_WARM', 'accept'],
+    ['RETURN_REQUESTED', 'NOT_WARM', 'accept'],
+    ['ACCEPTED', 'NOT_WARM', 'contact'],
+    ['CONTACTED', 'NOT_WARM', 'visit'],
+    ['CONTACTED', 'BILLING', 'reply'],
+    ['VISITED', 'NOT_WARM', 'reply'],
+    ['REMEDIATING', 'NOT_WARM', 'remediate'],
+    ['REPLIED', 'NOT_WARM', null],
+    ['CLOSED', 'NOT_WARM', null],
+  ] as const)('%s (%s) → %s', (status, category, stage) => {
+    expect(currentStage({ status, category })).toBe(stage);
+  });
+});

@@ -1,0 +1,231 @@
+import { CATEGORY_DEFAULTS, Category } from './categories';
+import { parseDurationMs } from './duration';
+import { isOpenStatus, Stage, TicketStatus } from './ticket-status';
+
+/** Every action of spec §3 that changes a ticket, plus a repeat call (催办 / reopen within 7 days). */
+export const TICKET_ACTIONS = [
+  'accept',
+  'contact',
+  'visit',
+  'reply',
+  'return',
+  'reassign',
+  'reject-return',
+  'extension',
+  'extension-approve',
+  'extension-reject',
+  'callback',
+  'cancel',
+  'repeat-call',
+] as const;
+export type TicketAction = (typeof TICKET_ACTIONS)[number];
+
+export const SATISFACTION_LEVELS = ['SATISFIED', 'BASICALLY_SATISFIED', 'UNSATISFIED'] as const;
+export type Satisfaction = (typeof SATISFACTION_LEVELS)[number];
+
+export interface Reading {
+  readonly room: string;
+  readonly celsius: number;
+}
+
+export interface CallbackInput {
+  readonly reached: boolean;
+  readonly solved: boolean;
+  readonly satisfaction: Satisfaction;
+  readonly unitAtFault: boolean;
+  readonly note: string;
+}
+
+/** The inputs of each action, as validated at the HTTP edge. */
+export type ActionInput =
+  | { readonly action: 'accept' }
+  | { readonly action: 'contact'; readonly note: string }
+  | { readonly action: 'visit'; readonly note: string; readonly readings: readonly Reading[] }
+  | { readonly action: 'reply'; readonly resolution: string }
+  | { readonly action: 'return'; readonly reason: string }
+  | { readonly action: 'reassign'; readonly companyId: string }
+  | { readonly action: 'reject-return'; readonly reason: string }
+  | { readonly action: 'extension'; readonly reason: string; readonly extendBy: string }
+  | { readonly action: 'extension-approve' }
+  | { readonly action: 'extension-reject'; readonly reason?: string }
+  | ({ readonly action: 'callback' } & CallbackInput)
+  | { readonly action: 'cancel'; readonly reason: string }
+  | { readonly action: 'repeat-call' };
+
+export type ExtensionStatus = 'PENDING' | 'APPROVED' | 'REJECTED';
+
+export interface ExtensionState {
+  readonly status: ExtensionStatus;
+  readonly stage: Stage;
+  readonly reason: string;
+  readonly extendBy: string;
+  readonly requestedAt: string;
+  readonly requestedBy: string;
+  readonly decidedAt?: string;
+  readonly decidedBy?: string;
+}
+
+/** What the rules need to know of a ticket; the workflow keeps it, the database stores it. */
+export interface LifecycleState {
+  readonly status: TicketStatus;
+  readonly category: Category;
+  readonly statusBeforeReturn: TicketStatus | null;
+  readonly stages: Partial<Record<Stage, { readonly dueAt: string; readonly doneAt: string | null }>>;
+  readonly extension: ExtensionState | null;
+  /** At most one approved extension per ticket. */
+  readonly approvedExtensions: number;
+  readonly closedAt: string | null;
+}
+
+/** Repeat calls reopen a ticket closed less than this long ago (spec §3). */
+export const REOPEN_WINDOW_MS = 7 * 24 * 3_600_000;
+
+/** How a transition changes the ticket; applied by an activity, decided by the same rules everywhere. */
+export interface TransitionPlan {
+  readonly status: TicketStatus;
+  /** Stages this transition completes. */
+  readonly completes: readonly Stage[];
+  /** A new dispatch: fresh deadlines for every stage (reassign, reopen). */
+  readonly freshDispatch: 'reassign' | 'reopen' | null;
+  /** A failed temperature reading starts the remediate stage (unless it already runs). */
+  readonly startsRemediation: boolean;
+  readonly closes: boolean;
+}
+
+export class TransitionRefusedError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'TransitionRefusedError';
+  }
+}
+
+const refuse = (message: string): never => {
+  throw new TransitionRefusedError(message);
+};
+
+const ACTION_ALLOWED_FROM: Partial<Record<TicketAction, readonly TicketStatus[]>> = {
+  accept: ['RECEIVED'],
+  contact: ['ACCEPTED'],
+  visit: ['CONTACTED', 'REMEDIATING'],
+  return: ['RECEIVED', 'ACCEPTED'],
+  reassign: ['RETURN_REQUESTED', 'RECEIVED', 'ACCEPTED'],
+  'reject-return': ['RETURN_REQUESTED'],
+  callback: ['REPLIED'],
+};
+
+/** The stage whose deadline the crew is working against in a status, if any. */
+export function currentStage(state: Pick<LifecycleState, 'status' | 'category'>): Stage | null {
+  switch (state.status) {
+    case 'RECEIVED':
+    case 'RETURN_REQUESTED':
+      return 'accept';
+    case 'ACCEPTED':
+      return 'contact';
+    case 'CONTACTED':
+      return CATEGORY_DEFAULTS[state.category].visitNeeded ? 'visit' : 'reply';
+    case 'VISITED':
+      return 'reply';
+    case 'REMEDIATING':
+      return 'remediate';
+    default:
+      return null;
+  }
+}
+
+export function readingsFail(readings: readonly Reading[], standardCelsius: number): boolean {
+  return readings.some((reading) => reading.celsius < standardCelsius);
+}
+
+/**
+ * The rules of spec §3 in one place: whether `input` may happen to a ticket in `state` at `now`, and
+ * what it changes. Throws TransitionRefusedError (answered 409) when it may not. Pure: the workflow
+ * validates updates with it, and the activity applies its plan.
+ */
+export function planTransition(state: LifecycleState, input: ActionInput, now: number, standardCelsius: number): TransitionPlan {
+  const { status } = state;
+  const allowedFrom = ACTION_ALLOWED_FROM[input.action];
+  if (allowedFrom && !allowedFrom.includes(status)) {
+    refuse(`${input.action} is not allowed when the ticket is ${status} (only from ${allowedFrom.join(', ')})`);
+  }
+  const plan = (changes: Partial<TransitionPlan> & Pick<TransitionPlan, 'status'>): TransitionPlan => ({
+    completes: [],
+    freshDispatch: null,
+    startsRemediation: false,
+    closes: false,
+    ...changes,
+  });
+  const visitNeeded = CATEGORY_DEFAULTS[state.category].visitNeeded;
+
+  switch (input.action) {
+    case 'accept':
+      return plan({ status: 'ACCEPTED', completes: ['accept'] });
+    case 'contact':
+      return plan({ status: 'CONTACTED', completes: ['contact'] });
+    case 'visit': {
+      if (!visitNeeded) refuse(`a ${state.category} ticket needs no visit; reply instead`);
+      if (input.readings.length === 0 && state.category !== 'LEAK' && state.category !== 'FACILITY') {
+        refuse('a visit for a temperature complaint must record at least one reading');
+      }
+      const fails = readingsFail(input.readings, standardCelsius);
+      const completes: Stage[] = status === 'CONTACTED' ? ['visit'] : [];
+      if (status === 'REMEDIATING' && !fails) completes.push('remediate');
+      return plan({
+        status: fails ? 'REMEDIATING' : 'VISITED',
+        completes,
+        startsRemediation: fails && !state.stages.remediate,
+      });
+    }
+    case 'reply':
+      if (!(status === 'VISITED' || (status === 'CONTACTED' && !visitNeeded))) {
+        refuse(
+          visitNeeded
+            ? `reply is not allowed when the ticket is ${status} (only from VISITED: this category needs a visit first)`
+            : `reply is not allowed when the ticket is ${status} (only from CONTACTED or VISITED)`,
+        );
+      }
+      return plan({ status: 'REPLIED', completes: ['reply'] });
+    case 'return':
+      return plan({ status: 'RETURN_REQUESTED' });
+    case 'reject-return':
+      return plan({ status: state.statusBeforeReturn ?? 'RECEIVED' });
+    case 'reassign':
+      return plan({ status: 'RECEIVED', freshDispatch: 'reassign' });
+    case 'extension': {
+      if (!isOpenStatus(status)) refuse(`no extension for a ${status} ticket`);
+      if (state.extension?.status === 'PENDING') refuse('an extension request is already pending');
+      if (state.approvedExtensions >= 1) refuse('this ticket already had its one approved extension');
+      const stage = currentStage(state);
+      const deadline = stage ? state.stages[stage] : undefined;
+      if (!stage || !deadline) refuse(`no stage with a deadline is under way while the ticket is ${status}`);
+      if (now >= Date.parse(deadline!.dueAt)) refuse(`the ${stage} deadline has already passed; an extension must be asked before it`);
+      parseDurationMs(input.extendBy);
+      return plan({ status });
+    }
+    case 'extension-approve':
+    case 'extension-reject': {
+      if (state.extension?.status !== 'PENDING') refuse('no extension request is pending');
+      if (!isOpenStatus(status)) refuse(`the ticket is ${status}`);
+      if (input.action === 'extension-approve' && state.stages[state.extension!.stage]?.doneAt) {
+        refuse(`the ${state.extension!.stage} stage is already done; nothing to extend`);
+      }
+      return plan({ status });
+    }
+    case 'callback': {
+      const reopens = input.satisfaction === 'UNSATISFIED' && input.unitAtFault;
+      return reopens ? plan({ status: 'RECEIVED', freshDispatch: 'reopen' }) : plan({ status: 'CLOSED', closes: true });
+    }
+    case 'cancel':
+      if (!isOpenStatus(status)) refuse(`a ${status} ticket cannot be cancelled`);
+      return plan({ status: 'CANCELLED', closes: true });
+    case 'repeat-call': {
+      if (status === 'CANCELLED') refuse('a cancelled ticket is not reopened by a repeat call');
+      if (status === 'CLOSED') {
+        if (!state.closedAt || now - Date.parse(state.closedAt) >= REOPEN_WINDOW_MS) {
+          refuse('the ticket was closed 7 days ago or more; a repeat call makes a new ticket');
+        }
+        return plan({ status: 'RECEIVED', freshDispatch: 'reopen' });
+      }
+      return plan({ status });
+    }
+  }
+}

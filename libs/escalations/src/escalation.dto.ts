@@ -1,0 +1,100 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Type } from 'class-transformer';
+import { IsDate, IsIn, IsInt, IsOptional, IsString, IsUUID, Max, Min } from 'class-validator';
+import { DISTRICTS, formatIsoDuration, RUNG_LEVELS, STAGES } from '@app/domain';
+import type { District, RungLevel, Stage } from '@app/domain';
+import type { EscalationEntity, NoticeEntity } from '@app/persistence';
+
+export class EscalationDto {
+  @ApiProperty({ format: 'uuid' }) id: string;
+  @ApiProperty({ format: 'uuid' }) ticketId: string;
+  @ApiProperty() ticketNumber: string;
+  @ApiProperty({ format: 'uuid' }) companyId: string;
+  @ApiProperty({ enum: STAGES }) stage: Stage;
+  @ApiProperty({ enum: RUNG_LEVELS }) level: RungLevel;
+  @ApiProperty({ format: 'date-time', description: 'The rung’s instant.' }) dueAt: string;
+  @ApiProperty({ format: 'date-time' }) firedAt: string;
+}
+
+export function mapEscalation(entity: EscalationEntity): EscalationDto {
+  return {
+    id: entity.id,
+    ticketId: entity.ticketId,
+    ticketNumber: entity.ticketNumber,
+    companyId: entity.companyId,
+    stage: entity.stage,
+    level: entity.level,
+    dueAt: entity.dueAt.toISOString(),
+    firedAt: entity.firedAt.toISOString(),
+  };
+}
+
+export class NoticeDto {
+  @ApiProperty({ format: 'uuid' }) id: string;
+  @ApiProperty({ format: 'uuid' }) companyId: string;
+  @ApiProperty() companyName: string;
+  @ApiProperty() ticketNumber: string;
+  @ApiProperty({ enum: DISTRICTS }) district: District;
+  @ApiProperty({ enum: STAGES }) stage: Stage;
+  @ApiProperty({ example: 'PT12H5M', description: 'How late the stage was when the notice was published (ISO 8601).' }) overdueBy: string;
+  @ApiProperty() text: string;
+  @ApiProperty({ format: 'date-time' }) publishedAt: string;
+}
+
+export function mapNotice(entity: NoticeEntity): NoticeDto {
+  return {
+    id: entity.id,
+    companyId: entity.companyId,
+    companyName: entity.companyName,
+    ticketNumber: entity.ticketNumber,
+    district: entity.district,
+    stage: entity.stage,
+    overdueBy: formatIsoDuration(entity.overdueBySeconds * 1000),
+    text: entity.text,
+    publishedAt: entity.publishedAt.toISOString(),
+  };
+}
+
+export class NoticePageDto {
+  @ApiProperty({ type: [NoticeDto] }) items: NoticeDto[];
+  @ApiProperty({ type: String, nullable: true, description: 'Pass as `cursor` for the next page; null on the last.' }) nextCursor: string | null;
+}
+
+export class ListEscalationsQueryDto {
+  @ApiPropertyOptional({ enum: RUNG_LEVELS })
+  @IsOptional()
+  @IsIn(RUNG_LEVELS)
+  level?: RungLevel;
+
+  @ApiPropertyOptional({ format: 'uuid' })
+  @IsOptional()
+  @IsUUID()
+  companyId?: string;
+
+  @ApiPropertyOptional({ format: 'date-time', description: 'Fired at or after.' })
+  @IsOptional()
+  @Type(() => Date)
+  @IsDate()
+  from?: Date;
+
+  @ApiPropertyOptional({ format: 'date-time', description: 'Fired before.' })
+  @IsOptional()
+  @Type(() => Date)
+  @IsDate()
+  to?: Date;
+}
+
+export class PageQueryDto {
+  @ApiPropertyOptional({ minimum: 1, maximum: 200, default: 50 })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(200)
+  limit?: number;
+
+  @ApiPropertyOptional({ description: 'The nextCursor of the previous page.' })
+  @IsOptional()
+  @IsString()
+  cursor?: string;
+}

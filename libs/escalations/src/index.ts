@@ -1,0 +1,3 @@
+export * from './escalation.dto';
+export * from './escalations.module';
+export * from './escalations.service';

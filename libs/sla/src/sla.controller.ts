@@ -1,0 +1,62 @@
+import { Body, Controller, Get, HttpStatus, Param, ParseIntPipe, Put } from '@nestjs/common';
+import { ApiBadRequestResponse, ApiBearerAuth, ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
+import { Roles } from '@app/auth';
+import { PRIORITIES } from '@app/domain';
+import type { Priority } from '@app/domain';
+import { ProblemException } from '@app/http';
+import { CalendarDto, CalendarYearDto, SlaPolicyDto, SlaPolicyTermsDto } from './dto/sla.dto';
+import { SlaPolicyService } from './sla-policy.service';
+import { WorkCalendarService } from './work-calendar.service';
+
+const YEAR = new ParseIntPipe({
+  exceptionFactory: () => new ProblemException(HttpStatus.BAD_REQUEST, 'year must be a number such as 2027', { title: 'Validation failed', errors: [{ field: 'year', message: 'year must be an integer' }] }),
+});
+
+@ApiTags('sla')
+@ApiBearerAuth()
+@Controller()
+export class SlaController {
+  constructor(
+    private readonly policies: SlaPolicyService,
+    private readonly calendars: WorkCalendarService,
+  ) {}
+
+  @Get('sla-policies')
+  @ApiOperation({ summary: 'The current version of each priority’s policy' })
+  @ApiOkResponse({ type: [SlaPolicyDto] })
+  list(): Promise<SlaPolicyDto[]> {
+    return this.policies.currentAll();
+  }
+
+  @Put('sla-policies/:priority')
+  @Roles('admin')
+  @ApiParam({ name: 'priority', enum: PRIORITIES })
+  @ApiOperation({ summary: 'Store a new version of a priority’s policy (new tickets take it; tickets in flight keep theirs)' })
+  @ApiOkResponse({ type: SlaPolicyDto })
+  @ApiBadRequestResponse({ description: 'A bad duration, or notice not after warning; nothing stored.' })
+  put(@Param('priority') priority: string, @Body() terms: SlaPolicyTermsDto): Promise<SlaPolicyDto> {
+    if (!(PRIORITIES as readonly string[]).includes(priority)) {
+      throw new ProblemException(HttpStatus.BAD_REQUEST, `priority must be one of ${PRIORITIES.join(', ')}`, {
+        title: 'Validation failed',
+        errors: [{ field: 'priority', message: `priority must be one of ${PRIORITIES.join(', ')}` }],
+      });
+    }
+    return this.policies.storeVersion(priority as Priority, terms);
+  }
+
+  @Get('calendar/:year')
+  @ApiOperation({ summary: 'Holidays and make-up working days of a year' })
+  @ApiOkResponse({ type: CalendarDto })
+  getYear(@Param('year', YEAR) year: number): Promise<CalendarDto> {
+    return this.calendars.year(year);
+  }
+
+  @Put('calendar/:year')
+  @Roles('admin')
+  @ApiOperation({ summary: 'Replace a year’s holidays and make-up working days (affects deadlines computed from now on)' })
+  @ApiOkResponse({ type: CalendarDto })
+  @ApiBadRequestResponse({ description: 'A date outside the year, or listed as both; nothing stored.' })
+  putYear(@Param('year', YEAR) year: number, @Body() body: CalendarYearDto): Promise<CalendarDto> {
+    return this.calendars.replaceYear(year, body);
+  }
+}

@@ -1,0 +1,116 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Transform, Type } from 'class-transformer';
+import {
+  ArrayMaxSize,
+  IsBoolean,
+  IsIn,
+  IsNotEmpty,
+  IsNumber,
+  IsOptional,
+  IsString,
+  IsUUID,
+  Max,
+  MaxLength,
+  Min,
+  ValidateNested,
+} from 'class-validator';
+import { SATISFACTION_LEVELS } from '@app/domain';
+import { IsSlaDuration } from '@app/http';
+import type { Satisfaction } from '@app/domain';
+
+const trim = ({ value }: { value: unknown }): unknown => (typeof value === 'string' ? value.trim() : value);
+
+export class NoteDto {
+  @ApiProperty({ example: '已电话联系王女士，约定今天下午上门', maxLength: 2000 })
+  @Transform(trim)
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(2000)
+  note: string;
+}
+
+export class ReadingInputDto {
+  @ApiProperty({ example: '卧室', maxLength: 50 })
+  @Transform(trim)
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(50)
+  room: string;
+
+  @ApiProperty({ example: 16.5, minimum: -30, maximum: 40 })
+  @IsNumber({ allowNaN: false, allowInfinity: false, maxDecimalPlaces: 1 })
+  @Min(-30)
+  @Max(40)
+  celsius: number;
+}
+
+export class VisitDto extends NoteDto {
+  @ApiProperty({ type: [ReadingInputDto], description: 'Indoor readings; any below the standard (18.0 °C) means REMEDIATING.' })
+  @ValidateNested({ each: true })
+  @ArrayMaxSize(20)
+  @Type(() => ReadingInputDto)
+  readings: ReadingInputDto[];
+}
+
+export class ReplyDto {
+  @ApiProperty({ example: '更换阀门后复测卧室19.5度，问题已解决', maxLength: 4000 })
+  @Transform(trim)
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(4000)
+  resolution: string;
+}
+
+export class ReasonDto {
+  @ApiProperty({ example: '地址不在本公司供热范围', maxLength: 2000 })
+  @Transform(trim)
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(2000)
+  reason: string;
+}
+
+export class OptionalReasonDto {
+  @ApiPropertyOptional({ maxLength: 2000 })
+  @IsOptional()
+  @Transform(trim)
+  @IsString()
+  @MaxLength(2000)
+  reason?: string;
+}
+
+export class ReassignDto {
+  @ApiProperty({ format: 'uuid' })
+  @IsUUID()
+  companyId: string;
+}
+
+export class ExtensionRequestDto extends ReasonDto {
+  @ApiProperty({ example: 'PT12H', description: 'ISO 8601 duration added to the current stage deadline once approved.' })
+  @IsSlaDuration()
+  extendBy: string;
+}
+
+export class CallbackDto {
+  @ApiProperty({ description: 'Whether the citizen was reached.' })
+  @IsBoolean()
+  reached: boolean;
+
+  @ApiProperty({ description: 'Whether the problem is solved (解决).' })
+  @IsBoolean()
+  solved: boolean;
+
+  @ApiProperty({ enum: SATISFACTION_LEVELS })
+  @IsIn(SATISFACTION_LEVELS)
+  satisfaction: Satisfaction;
+
+  @ApiProperty({ description: 'UNSATISFIED through the unit’s fault reopens the ticket (重办).' })
+  @IsBoolean()
+  unitAtFault: boolean;
+
+  @ApiProperty({ maxLength: 2000 })
+  @Transform(trim)
+  @IsString()
+  @MaxLength(2000)
+  note: string;
+}

@@ -1,0 +1,114 @@
+import {
+  ActionInput,
+  addDuration,
+  CATEGORY_DEFAULTS,
+  currentStage,
+  dispatchDeadlines,
+  parseDurationMs,
+  TransitionPlan,
+  WorkCalendar,
+} from '@app/domain';
+import type { TicketEntity, TicketStages } from '@app/persistence';
+import type { TicketActor } from '@app/workflows';
+
+/** Fresh deadlines of every dispatch stage, counted from `dispatchedAt` with the ticket's policy snapshot. */
+export function freshStages(ticket: Pick<TicketEntity, 'policy' | 'category'>, dispatchedAt: Date, calendar: WorkCalendar): TicketStages {
+  const stages: TicketStages = {};
+  for (const deadline of dispatchDeadlines(dispatchedAt, ticket.policy, CATEGORY_DEFAULTS[ticket.category].visitNeeded, calendar)) {
+    stages[deadline.stage] = { startsAt: deadline.startsAt.toISOString(), dueAt: deadline.dueAt.toISOString(), doneAt: null, overdue: false };
+  }
+  return stages;
+}
+
+/**
+ * Applies a transition the rules allowed (`plan`) to a ticket, in place: the one place that knows which
+ * fields each action writes. `now` is the transition instant.
+ */
+export function applyTransitionPlan(
+  ticket: TicketEntity,
+  plan: TransitionPlan,
+  input: ActionInput,
+  actor: TicketActor,
+  now: Date,
+  calendar: WorkCalendar,
+): void {
+  const at = now.toISOString();
+  const previousStatus = ticket.status;
+  const stageBefore = currentStage(ticket);
+  ticket.status = plan.status;
+  for (const stage of plan.completes) {
+    const state = ticket.stages[stage];
+    if (state && !state.doneAt) ticket.stages = { ...ticket.stages, [stage]: { ...state, doneAt: at } };
+  }
+  if (plan.startsRemediation && ticket.policy.remediate) {
+    const dueAt = addDuration(now, parseDurationMs(ticket.policy.remediate), ticket.policy.calendar, calendar);
+    ticket.stages = { ...ticket.stages, remediate: { startsAt: at, dueAt: dueAt.toISOString(), doneAt: null, overdue: false } };
+  }
+  if (plan.closes) ticket.closedAt = now;
+
+  switch (input.action) {
+    case 'visit':
+      ticket.readings = [...ticket.readings, ...input.readings.map((reading) => ({ room: reading.room, celsius: reading.celsius, at }))];
+      break;
+    case 'reply':
+      ticket.resolution = input.resolution;
+      break;
+    case 'return':
+      ticket.statusBeforeReturn = previousStatus;
+      break;
+    case 'reject-return':
+      ticket.statusBeforeReturn = null;
+      break;
+    case 'reassign':
+      ticket.companyId = input.companyId;
+      ticket.dispatchCount += 1;
+      break;
+    case 'extension':
+      ticket.extension = {
+        status: 'PENDING',
+        stage: stageBefore!,
+        reason: input.reason,
+        extendBy: input.extendBy,
+        requestedAt: at,
+        requestedBy: actor.username,
+      };
+      break;
+    case 'extension-approve': {
+      const extension = ticket.extension!;
+      const stage = ticket.stages[extension.stage]!;
+      const dueAt = addDuration(new Date(stage.dueAt), parseDurationMs(extension.extendBy), ticket.policy.calendar, calendar);
+      ticket.stages = { ...ticket.stages, [extension.stage]: { ...stage, dueAt: dueAt.toISOString() } };
+      ticket.extension = { ...extension, status: 'APPROVED', decidedAt: at, decidedBy: actor.username };
+      ticket.approvedExtensions += 1;
+      break;
+    }
+    case 'extension-reject':
+      ticket.extension = { ...ticket.extension!, status: 'REJECTED', decidedAt: at, decidedBy: actor.username };
+      break;
+    case 'callback': {
+      const { action: _action, ...callback } = input;
+      ticket.callback = { ...callback, at, by: actor.username };
+      break;
+    }
+    case 'repeat-call':
+      ticket.repeatCount += 1;
+      break;
+    default:
+      break;
+  }
+
+  if (plan.freshDispatch) {
+    ticket.dispatchedAt = now;
+    ticket.stages = freshStages(ticket, now, calendar);
+    ticket.statusBeforeReturn = null;
+    ticket.escalationLevel = 'NONE';
+    ticket.closedAt = null;
+    if (ticket.extension?.status === 'PENDING') ticket.extension = null;
+    if (plan.freshDispatch === 'reopen') ticket.reopenCount += 1;
+  }
+}
+
+/** Audit event type of an action: `extension-approve` → `EXTENSION_APPROVE`. */
+export function eventTypeOf(input: ActionInput): string {
+  return input.action.toUpperCase().replaceAll('-', '_');
+}

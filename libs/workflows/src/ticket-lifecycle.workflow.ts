@@ -1,0 +1,97 @@
+import { ApplicationFailure, allHandlersFinished, condition, proxyActivities, setHandler } from '@temporalio/workflow';
+import { planTransition, REOPEN_WINDOW_MS, TransitionRefusedError } from '@app/domain';
+import {
+  ArmedRung,
+  TicketActionRequest,
+  ticketActionUpdate,
+  TicketActivities,
+  TicketLifecycleInput,
+  ticketLifecycleQuery,
+  TRANSITION_REFUSED,
+  WorkflowTicketState,
+} from './contract';
+import { orderRungs } from './ticket.workflow';
+
+const { recordRung, applyTransition } = proxyActivities<TicketActivities>({
+  startToCloseTimeout: '30 seconds',
+  // A database outage must delay a rung or an action, never drop it: retry until the database is back.
+  retry: { initialInterval: '1 second', maximumInterval: '1 minute', backoffCoefficient: 2, nonRetryableErrorTypes: [TRANSITION_REFUSED] },
+});
+
+const rungKey = (dispatchedAt: string, rung: ArmedRung): string => `${dispatchedAt}|${rung.stage}|${rung.level}`;
+
+/** Refusal as a non-retryable failure of the Update (the workflow goes on); the API answers 409. */
+function refusal(error: unknown): ApplicationFailure {
+  const message = error instanceof Error ? error.message : String(error);
+  return ApplicationFailure.nonRetryable(message, TRANSITION_REFUSED);
+}
+
+function check(state: WorkflowTicketState, request: TicketActionRequest): void {
+  try {
+    planTransition(state, request.input, Date.now(), state.temperatureStandard);
+  } catch (error) {
+    if (error instanceof TransitionRefusedError) throw refusal(error);
+    throw error;
+  }
+}
+
+/**
+ * One workflow per ticket, for its whole life. It holds the ticket's SLA clock (every rung armed at an
+ * absolute instant) and is the only way the ticket changes: actions arrive as Updates, are checked by the
+ * pure rules, applied by an activity, and re-arm the rungs. Actions and rungs run one at a time, so an
+ * action racing a deadline has one defined order. A closed ticket's workflow waits 7 days for a reopen.
+ */
+export async function ticketLifecycleWorkflow(input: TicketLifecycleInput): Promise<void> {
+  let state = input.state;
+  const fired = new Set<string>();
+  let changed = false;
+
+  // Actions and rungs are applied strictly one after another.
+  let queue: Promise<unknown> = Promise.resolve();
+  const serialized = <T>(step: () => Promise<T>): Promise<T> => {
+    const run = queue.then(step);
+    queue = run.catch(() => undefined);
+    return run;
+  };
+
+  setHandler(ticketLifecycleQuery, () => state);
+  setHandler(
+    ticketActionUpdate,
+    (request) =>
+      serialized(async () => {
+        check(state, request); // again: an action queued behind another sees the state that one left
+        state = await applyTransition({ ticketId: state.ticketId, seq: state.transitionSeq + 1, request });
+        changed = true;
+        return { status: state.status, transitionSeq: state.transitionSeq };
+      }),
+    { validator: (request) => check(state, request) },
+  );
+
+  for (;;) {
+    if (state.status === 'CANCELLED') break;
+    if (state.status === 'CLOSED') {
+      const closedAt = Date.parse(state.closedAt ?? new Date(Date.now()).toISOString());
+      const reopened = await condition(() => state.status !== 'CLOSED', Math.max(0, closedAt + REOPEN_WINDOW_MS - Date.now()));
+      if (!reopened) break;
+      continue;
+    }
+    const next = orderRungs(state.rungs).find((rung) => !fired.has(rungKey(state.dispatchedAt, rung)));
+    changed = false;
+    if (!next) {
+      await condition(() => changed);
+      continue;
+    }
+    const waitMs = Date.parse(next.at) - Date.now();
+    if (waitMs > 0 && (await condition(() => changed, waitMs))) continue; // an action changed the clock
+
+    await serialized(async () => {
+      // An action may have run while this rung waited its turn: fire it only if it is still armed and due.
+      const armed = state.rungs.find((rung) => rung.stage === next.stage && rung.level === next.level);
+      const key = rungKey(state.dispatchedAt, next);
+      if (!armed || fired.has(key) || Date.parse(armed.at) > Date.now()) return;
+      await recordRung({ ticketId: state.ticketId, dispatchedAt: state.dispatchedAt, stage: armed.stage, level: armed.level, dueAt: armed.at });
+      fired.add(key);
+    });
+  }
+  await condition(allHandlersFinished);
+}

@@ -9,6 +9,7 @@ import { join, resolve } from 'node:path';
 import {
   findFreePort,
   projectRoot,
+  seedDemoData,
   RunningPostgres,
   RunningTemporal,
   startEmbeddedPostgres,
@@ -76,6 +77,7 @@ async function main(): Promise<void> {
 
     const applied = await runMigrations({ url: databaseUrl, ssl: process.env.DATABASE_SSL === 'true' });
     say(applied.length ? `applied migrations: ${applied.join(', ')}` : 'schema is up to date');
+    if (process.argv.includes('--demo') || process.env.SEED_DEMO === 'true') await seedDemo(databaseUrl);
 
     const jwtSecret = process.env.JWT_SECRET || localJwtSecret(join(dataDir, 'jwt-secret'));
     const env = { ...process.env, PORT: String(port), DATABASE_URL: databaseUrl, TEMPORAL_ADDRESS: temporalAddress, JWT_SECRET: jwtSecret };
@@ -113,6 +115,17 @@ function localJwtSecret(path: string): string {
   }
   chmodSync(path, 0o600);
   return readFileSync(path, 'utf8').trim();
+}
+
+/** `npm start -- --demo`: sample companies for all 16 districts and one user per role, passwords printed once. */
+async function seedDemo(databaseUrl: string): Promise<void> {
+  const { seeded, users } = await seedDemoData(databaseUrl);
+  if (!seeded) {
+    say('demo data already present (its passwords were printed when it was first seeded)');
+    return;
+  }
+  say('demo data seeded; these passwords are shown this once:');
+  for (const user of users) say(`  ${user.role.padEnd(10)} ${user.username.padEnd(16)} ${user.password}${user.company ? `  (${user.company})` : ''}`);
 }
 
 /** Any HTTP answer (200, or 503 while the worker still connects) means the API is listening. */

@@ -1,3 +1,7 @@
+import { historyToJSON } from '@temporalio/common/lib/proto-utils';
+import { temporal } from '@temporalio/proto';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { CompanyEntity, EscalationEntity, TicketEntity, TicketEventEntity } from '@app/persistence';
 import type { TicketDto } from '@app/tickets';
 import { ticketWorkflowId } from '@app/workflows';
@@ -78,6 +82,11 @@ describe('ticket lifecycle over HTTP', () => {
     expect(await eventTypes(ticket.id)).toEqual(['CREATED', 'ACCEPT', 'CONTACT', 'VISIT', 'VISIT', 'REPLY', 'CALLBACK']);
     const events = await system.dataSource.getRepository(TicketEventEntity).find({ where: { ticketId: ticket.id }, order: { id: 'ASC' } });
     expect(events[1]).toMatchObject({ actor: crew.user.username, role: 'crew', payload: { from: 'RECEIVED', to: 'ACCEPTED' } });
+    if (process.env.RECORD_HISTORIES) {
+      // A history with every kind of Update, for the replay test (test/workflows/replay.spec.ts).
+      const history = await system.temporal.workflow.getHandle(ticketWorkflowId(ticket.id)).fetchHistory();
+      writeFileSync(join(__dirname, '../histories/ticket-lifecycle-walkthrough.json'), historyToJSON(temporal.api.history.v1.History.create(history)));
+    }
   });
 
   it('answers 409 to an action the status does not allow, and changes nothing', async () => {
@@ -212,6 +221,22 @@ describe('ticket lifecycle over HTTP', () => {
     expect(bad.body.errors.map((error: { field: string }) => error.field)).toEqual(['readings[0].celsius']);
     await as(operator).post(`/tickets/${ticket.id}/callback`).send({ reached: 'yes' }).expect(400);
     expect((await as(crew).get(`/tickets/${ticket.id}`)).body.status).toBe('CONTACTED');
+  });
+
+  it('re-arms the current stage’s rungs at the extended deadline', async () => {
+    await insertPolicyVersion(system.dataSource, 'P0', { ...SECONDS_POLICY, accept: 'PT15S', contact: 'PT1H', visit: 'PT1H', reply: 'PT1H' });
+    const ticket = await createTicket({ category: 'LEAK' });
+    await as(crew).post(`/tickets/${ticket.id}/extension`).send({ reason: '管井需破拆', extendBy: 'PT5S' }).expect(200);
+    const approved = (await as(supervisor).post(`/tickets/${ticket.id}/extension/approve`).expect(200)).body;
+    const dispatched = Date.parse(ticket.dispatchedAt);
+    expect(Date.parse(approved.stages.accept.dueAt) - dispatched).toBe(20_000);
+    const accept = (): Promise<EscalationEntity[]> => system.dataSource.getRepository(EscalationEntity).findBy({ ticketId: ticket.id, stage: 'accept' });
+    await eventually(async () => ((await accept()).some((row) => row.level === 'OVERDUE') ? true : undefined), 60_000, 'accept overdue');
+    const byLevel = Object.fromEntries((await accept()).map((row) => [row.level, row.dueAt.getTime() - dispatched]));
+    // 80 % of the extended 20 s window, and the extended deadline: the original instants (12 s, 15 s) never fired.
+    expect(byLevel).toMatchObject({ DUE_SOON: 16_000, OVERDUE: 20_000 });
+    expect((await accept()).filter((row) => row.level === 'DUE_SOON')).toHaveLength(1);
+    await as(operator).post(`/tickets/${ticket.id}/cancel`).send({ reason: 'test over' }).expect(200);
   });
 
   it('stops a stage’s rungs the moment it is done, and keeps firing the others', async () => {

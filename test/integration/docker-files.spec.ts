@@ -17,7 +17,9 @@ const appServices = Object.entries(compose.services).filter(([, service]) => ser
 
 /** Resolves compose's ${VAR:?message} and ${VAR:-default} with a stand-in value, as `docker compose config` would. */
 function interpolate(value: unknown): string {
-  return String(value).replace(/\$\{([A-Z_]+)(?::[?-][^}]*)?\}/g, (_, name: string) => `stand-in-${name.toLowerCase()}`);
+  return String(value).replace(/\$\{([A-Z_]+)(?::([?-])([^}]*))?\}/g, (_, name: string, kind?: string, fallback?: string) =>
+    kind === '-' ? (fallback ?? '') : `stand-in-value-for-${name.toLowerCase()}-0123456789abcdef`,
+  );
 }
 
 describe('docker/ deployment files', () => {
@@ -52,6 +54,7 @@ describe('docker/ deployment files', () => {
     const config = loadConfig(environment);
     expect(config.database.url).toContain('@postgres:5432/hotline');
     expect(config.temporal.address).toBe('temporal:7233');
+    if (name === 'api') expect(environment.JWT_SECRET).toMatch(/^stand-in-value-for-jwt_secret/);
   });
 
   it('starts PostgreSQL, Temporal on PostgreSQL and the Temporal UI', () => {

@@ -4,7 +4,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from 'pg';
 // Global setup runs under Node's own require, without jest's alias mapping: import by path.
-import { findFreePort, startEmbeddedPostgres, startTemporalDevServer, temporalCliPath } from '../../libs/devstack/src';
+import { startEmbeddedPostgres } from '../../libs/devstack/src/embedded-postgres';
+import { findFreePort } from '../../libs/devstack/src/ports';
+import { startTemporalDevServer } from '../../libs/devstack/src/temporal-dev-server';
+import { temporalCliPath } from '../../libs/devstack/src/temporal-tools';
 import { runMigrations } from '../../libs/persistence/src/data-source';
 import { TEMPLATE_DATABASE } from './test-env';
 

@@ -1,5 +1,6 @@
 import { rmSync } from 'node:fs';
-import type { RunningPostgres, RunningTemporal } from '../../libs/devstack/src';
+import type { RunningPostgres } from '../../libs/devstack/src/embedded-postgres';
+import type { RunningTemporal } from '../../libs/devstack/src/temporal-dev-server';
 
 export default async function globalTeardown(): Promise<void> {
   const servers = (globalThis as Record<string, unknown>).__HOTLINE_TEST_SERVERS__ as

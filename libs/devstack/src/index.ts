@@ -2,3 +2,4 @@ export * from './embedded-postgres';
 export * from './ports';
 export * from './temporal-dev-server';
 export * from './temporal-tools';
+export * from './demo-data';

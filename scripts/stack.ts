@@ -31,18 +31,19 @@ async function main(): Promise<void> {
   const dataDir = resolve(root, process.env.DATA_DIR ?? '.data');
   mkdirSync(dataDir, { recursive: true });
   const started: Stoppable[] = [];
-  let stopping = false;
-  const shutdown = async (code: number): Promise<never> => {
-    if (!stopping) {
-      stopping = true;
+  let stopping: Promise<never> | undefined;
+  // Ctrl-C reaches this process twice (from the terminal and forwarded by start.mjs): stop once, fully.
+  const shutdown = (code: number): Promise<never> =>
+    (stopping ??= (async () => {
       say('stopping…');
       for (const part of started.reverse()) {
+        const began = Date.now();
         await part.stop().catch((error: Error) => say(`${part.name} did not stop cleanly: ${error.message}`));
+        say(`${part.name} stopped (${Date.now() - began} ms)`);
       }
       say('stopped');
-    }
-    process.exit(code);
-  };
+      process.exit(code);
+    })());
   for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(signal, () => void shutdown(0));
 
   try {

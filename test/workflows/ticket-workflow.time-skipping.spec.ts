@@ -123,6 +123,28 @@ describe('ticket workflow with time skipping', () => {
     expect(scheduled[2] - Date.parse(rungs[2].at)).toBeLessThan(1000);
   });
 
+  it('fires a P2 ladder counted in working days, days apart, at its instants', async () => {
+    const dispatchedAt = new Date(await env.currentTimeMs());
+    const [accept] = dispatchDeadlines(dispatchedAt, DEFAULT_SLA_POLICIES.P2, false, EMPTY_CALENDAR);
+    const rungs = escalationRungs(accept, DEFAULT_SLA_POLICIES.P2, EMPTY_CALENDAR).map((rung) => ({
+      stage: rung.stage,
+      level: rung.level,
+      at: rung.at.toISOString(),
+    }));
+    // One working day to accept, then 约谈 a working day and 通报 five working days after the deadline.
+    expect(Date.parse(rungs[3].at) - dispatchedAt.getTime()).toBeGreaterThanOrEqual(6 * 86_400_000);
+    const recorded: RecordRungInput[] = [];
+    const { scheduled } = await run(
+      { ticketId: '00000000-0000-4000-8000-000000000004', dispatchedAt: dispatchedAt.toISOString(), rungs },
+      async (rung) => void recorded.push(rung),
+    );
+    expect(recorded.map((r) => r.level)).toEqual(['DUE_SOON', 'OVERDUE', 'WARNING', 'PUBLIC_NOTICE']);
+    scheduled.forEach((at, index) => {
+      expect(at - Date.parse(rungs[index].at)).toBeGreaterThanOrEqual(0);
+      expect(at - Date.parse(rungs[index].at)).toBeLessThan(1000);
+    });
+  });
+
   it('retries a rung whose recording failed, and moves on only after it succeeded', async () => {
     const dispatchedAt = new Date(await env.currentTimeMs());
     const rungs = p1AcceptRungs(dispatchedAt).slice(0, 2);

@@ -22,6 +22,7 @@ export class SlaController {
   ) {}
 
   @Get('sla-policies')
+  @Roles('admin', 'operator', 'supervisor', 'crew')
   @ApiOperation({ summary: 'The current version of each priority’s policy' })
   @ApiOkResponse({ type: [SlaPolicyDto] })
   list(): Promise<SlaPolicyDto[]> {
@@ -45,6 +46,7 @@ export class SlaController {
   }
 
   @Get('calendar/:year')
+  @Roles('admin', 'operator', 'supervisor', 'crew')
   @ApiOperation({ summary: 'Holidays and make-up working days of a year' })
   @ApiOkResponse({ type: CalendarDto })
   getYear(@Param('year', YEAR) year: number): Promise<CalendarDto> {

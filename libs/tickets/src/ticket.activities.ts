@@ -9,7 +9,7 @@ import { WorkCalendarService } from '@app/sla';
 import { TRANSITION_REFUSED } from '@app/workflows';
 import type { ApplyTransitionInput, RecordRungInput, TicketActivities, WorkflowTicketState } from '@app/workflows';
 import { applyTransitionPlan, eventTypeOf } from './ticket-transitions';
-import { lifecycleStateOf, workflowStateOf } from './ticket-workflow-state';
+import { lifecycleStateOf, workflowStateOf } from './lifecycle-state';
 
 /**
  * The ticket workflow's activities: all its I/O. Each is idempotent, because Temporal runs an activity

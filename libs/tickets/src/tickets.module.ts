@@ -4,11 +4,11 @@ import { CompanyEntity, TicketEntity, TicketEventEntity } from '@app/persistence
 import { EscalationsModule } from '@app/escalations';
 import { SlaModule } from '@app/sla';
 import { TicketActivitiesService } from './ticket.activities';
-import { TicketWorkflowStarter } from './ticket-workflow-starter.service';
-import { TicketWorkflowGateway } from './ticket-workflow.gateway';
+import { TicketWorkflowStarter } from './lifecycle-starter.service';
+import { TicketWorkflowGateway } from './lifecycle.gateway';
 import { TicketsController } from './tickets.controller';
 import { TicketsService } from './tickets.service';
-import { WorkflowStartSweeper } from './workflow-start-sweeper.service';
+import { WorkflowStartSweeper } from './lifecycle-start-sweeper.service';
 
 /** The HTTP side of tickets: the API app imports this. */
 @Module({

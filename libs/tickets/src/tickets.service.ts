@@ -12,8 +12,8 @@ import { CreateTicketDto } from './dto/create-ticket.dto';
 import { mapTicket, TicketDto } from './dto/ticket.dto';
 import { ListTicketsQueryDto } from './dto/ticket-queries.dto';
 import { freshStages } from './ticket-transitions';
-import { TicketWorkflowGateway } from './ticket-workflow.gateway';
-import { TicketWorkflowStarter } from './ticket-workflow-starter.service';
+import { TicketWorkflowGateway } from './lifecycle.gateway';
+import { TicketWorkflowStarter } from './lifecycle-starter.service';
 
 /** Who acts, as the auth layer knows them: recorded on every audit event, and scopes what crews see. */
 export interface Actor {

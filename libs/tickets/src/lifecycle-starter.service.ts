@@ -7,7 +7,7 @@ import { TicketEntity } from '@app/persistence';
 import { WorkCalendarService } from '@app/sla';
 import { TemporalClient } from '@app/temporal';
 import { TICKET_WORKFLOW_TYPE, ticketWorkflowId } from '@app/workflows';
-import { workflowStateOf } from './ticket-workflow-state';
+import { workflowStateOf } from './lifecycle-state';
 
 /**
  * Starts a committed ticket's workflow. The ticket row is written first, so a ticket answered 201 exists

@@ -1,6 +1,6 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { APP_CONFIG, type AppConfig } from '@app/config';
-import { TicketWorkflowStarter } from './ticket-workflow-starter.service';
+import { TicketWorkflowStarter } from './lifecycle-starter.service';
 
 /**
  * Runs in the worker: every few seconds, starts the workflows of committed tickets whose start did not go

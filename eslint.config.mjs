@@ -25,6 +25,8 @@ export const WORKFLOW_FORBIDDEN_PACKAGES = [
   '@app/auth',
   '@app/companies',
   '@app/escalations',
+  '@app/metrics',
+  'prom-client',
 ];
 
 export default tseslint.config(

@@ -82,11 +82,13 @@ async function main(): Promise<void> {
 
     const jwtSecret = process.env.JWT_SECRET || localJwtSecret(join(dataDir, 'jwt-secret'));
     const env = { ...process.env, PORT: String(port), DATABASE_URL: databaseUrl, TEMPORAL_ADDRESS: temporalAddress, JWT_SECRET: jwtSecret };
-    for (const [name, entry] of [
-      ['worker', 'dist/apps/worker/src/main.js'],
-      ['api', 'dist/apps/api/src/main.js'],
+    const workerMetricsPort = process.env.WORKER_METRICS_PORT ? Number(process.env.WORKER_METRICS_PORT) : await findFreePort(port + 6233);
+    const workerEnv = { ...env, WORKER_METRICS_PORT: String(workerMetricsPort) };
+    for (const [name, entry, childEnv] of [
+      ['worker', 'dist/apps/worker/src/main.js', workerEnv],
+      ['api', 'dist/apps/api/src/main.js', env],
     ] as const) {
-      const child = spawn(process.execPath, [join(root, entry)], { env, stdio: 'inherit' });
+      const child = spawn(process.execPath, [join(root, entry)], { env: childEnv, stdio: 'inherit' });
       started.push({ name, stop: () => stopChild(child) });
       child.once('exit', (code, signal) => {
         if (stopping) return;
@@ -100,6 +102,7 @@ async function main(): Promise<void> {
     say(`  API          http://localhost:${port}`);
     say(`  Swagger UI   http://localhost:${port}/docs   (OpenAPI JSON at /docs-json)`);
     say(`  Health       http://localhost:${port}/health`);
+    say(`  Metrics      http://localhost:${port}/metrics   (worker: http://localhost:${workerMetricsPort}/metrics)`);
     if (temporalUi) say(`  Temporal UI  ${temporalUi}`);
     say('Ctrl-C stops everything.');
   } catch (error) {

@@ -1,10 +1,14 @@
 // `npm test`: installs what is missing, then lint, type-check, and every jest tier against real
 // PostgreSQL (embedded) and real Temporal servers (dev server and time-skipping test server).
-import { ensureNodeModules, ensureTemporalTools, npmRun } from './tools.mjs';
+import { ensureChromium, ensureNodeModules, ensureTemporalTools, npmRun } from './tools.mjs';
 
 ensureNodeModules();
 const { temporalCli, testServer } = ensureTemporalTools();
-const env = { TEMPORAL_CLI_PATH: process.env.TEMPORAL_CLI_PATH ?? temporalCli, TEMPORAL_TEST_SERVER_PATH: testServer };
+const env = {
+  TEMPORAL_CLI_PATH: process.env.TEMPORAL_CLI_PATH ?? temporalCli,
+  TEMPORAL_TEST_SERVER_PATH: testServer,
+  CHROMIUM_PATH: ensureChromium(),
+};
 
 for (const [script, args] of [
   ['lint', []],

@@ -55,6 +55,23 @@ export function ensureTemporalTools() {
   return { temporalCli: join(VENV_BIN, 'temporal'), testServer: join(VENV_BIN, 'temporal-test-server') };
 }
 
+export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const CJK_FONT = '/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc';
+
+/** Debian's Chromium for the dashboard's browser test (playwright-core drives it; it downloads no browser). */
+export function ensureChromium() {
+  // A CJK font too: without one the screenshot shows the dashboard's Chinese as empty boxes.
+  if (existsSync(CHROMIUM) && existsSync(CJK_FONT)) return CHROMIUM;
+  if (process.getuid?.() !== 0) {
+    if (existsSync(CHROMIUM)) return CHROMIUM; // fonts are cosmetic; the browser is what the test needs
+    throw new Error(`${CHROMIUM} is missing: install Debian's chromium package (apt-get install chromium) or set CHROMIUM_PATH`);
+  }
+  say('installing Debian chromium for the dashboard test…');
+  run('apt-get', ['update', '-qq']);
+  run('apt-get', ['install', '-y', '-qq', 'chromium', 'fonts-wqy-zenhei'], { env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } });
+  return CHROMIUM;
+}
+
 /** `npm run build` (tsc + alias rewrite) into dist/. */
 export function build() {
   say('compiling TypeScript…');

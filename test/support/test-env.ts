@@ -60,6 +60,8 @@ export function testConfig(overrides: {
   taskQueue: string;
   temporalAddress?: string;
   auth?: Partial<AppConfig['auth']>;
+  /** The worker's /metrics server port; none by default. */
+  workerMetricsPort?: number;
 }): AppConfig {
   return {
     env: 'test',
@@ -73,6 +75,7 @@ export function testConfig(overrides: {
       tls: null,
     },
     workflowStartSweepMs: 1000,
+    workerMetricsPort: overrides.workerMetricsPort ?? null,
     // bcrypt's lowest cost: hashing stays real but takes about a millisecond.
     auth: {
       jwtSecret: TEST_JWT_SECRET,

@@ -2,9 +2,12 @@ import { DynamicModule, Module } from '@nestjs/common';
 import { AuthModule } from '@app/auth';
 import { CompaniesModule } from '@app/companies';
 import { AppConfig, ConfigModule } from '@app/config';
+import { DashboardModule } from '@app/dashboard';
 import { EscalationsModule } from '@app/escalations';
 import { HealthModule } from '@app/health';
+import { MetricsHttpModule } from '@app/metrics';
 import { PersistenceModule } from '@app/persistence';
+import { ReportsModule } from '@app/reports';
 import { TemporalClientModule } from '@app/temporal';
 import { TicketsModule } from '@app/tickets';
 
@@ -22,7 +25,10 @@ export class ApiModule {
         CompaniesModule,
         TicketsModule,
         EscalationsModule,
+        ReportsModule,
+        DashboardModule,
         HealthModule,
+        MetricsHttpModule,
       ],
     };
   }

@@ -11,6 +11,7 @@ describe('loadConfig', () => {
       database: { url: minimal.DATABASE_URL, poolSize: 10, ssl: false },
       temporal: { address: 'localhost:7233', namespace: 'default', taskQueue: 'tickets', tls: null, apiKey: undefined },
       workflowStartSweepMs: 5000,
+      workerMetricsPort: null,
       auth: { jwtSecret: undefined, tokenTtlSeconds: 28_800, adminUsername: undefined, adminPassword: undefined, bcryptRounds: 12 },
       roomTemperatureStandard: 18,
     });
@@ -22,6 +23,13 @@ describe('loadConfig', () => {
     expect(config.database.ssl).toBe(true);
     expect(config.temporal.tls).toEqual({ certPath: undefined, keyPath: undefined, caPath: undefined, serverName: undefined });
     expect(config.workflowStartSweepMs).toBe(2000);
+  });
+
+  it('reads the worker metrics port, and refuses one out of range', () => {
+    expect(loadConfig({ ...minimal, WORKER_METRICS_PORT: '9464' }).workerMetricsPort).toBe(9464);
+    expect(() => loadConfig({ ...minimal, WORKER_METRICS_PORT: '0' })).toThrow(/WORKER_METRICS_PORT \("0"\)/);
+    expect(() => loadConfig({ ...minimal, WORKER_METRICS_PORT: '70000' })).toThrow(/WORKER_METRICS_PORT/);
+    expect(() => loadConfig({ ...minimal, WORKER_METRICS_PORT: 'metrics' })).toThrow(/WORKER_METRICS_PORT/);
   });
 
   it('names every missing variable', () => {

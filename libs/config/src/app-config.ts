@@ -103,6 +103,13 @@ class EnvironmentVariables {
   WORKFLOW_START_SWEEP_SECONDS?: number;
 
   @IsOptional()
+  @Transform(toNumber)
+  @IsInt()
+  @Min(1)
+  @Max(65535)
+  WORKER_METRICS_PORT?: number;
+
+  @IsOptional()
   @IsString()
   @MinLength(32, { message: 'JWT_SECRET must be at least 32 characters (e.g. `openssl rand -hex 32`)' })
   JWT_SECRET?: string;
@@ -161,6 +168,8 @@ export interface AppConfig {
   };
   /** How often the worker looks for committed tickets whose workflow has not started yet. */
   readonly workflowStartSweepMs: number;
+  /** Port of the worker's Prometheus `/metrics` server; null (WORKER_METRICS_PORT unset): no server. */
+  readonly workerMetricsPort: number | null;
   readonly auth: AuthConfig;
   /** Indoor °C below which a visit's reading fails the temperature test (spec §3: 18.0 by default). */
   readonly roomTemperatureStandard: number;
@@ -217,6 +226,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       apiKey: vars.TEMPORAL_API_KEY,
     },
     workflowStartSweepMs: (vars.WORKFLOW_START_SWEEP_SECONDS ?? 5) * 1000,
+    workerMetricsPort: vars.WORKER_METRICS_PORT ?? null,
     auth: {
       jwtSecret: vars.JWT_SECRET,
       tokenTtlSeconds: vars.JWT_TTL_SECONDS ?? 28_800,

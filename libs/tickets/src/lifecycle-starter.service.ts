@@ -3,6 +3,7 @@ import { InjectRepository } from '@nestjs/typeorm';
 import { WorkflowExecutionAlreadyStartedError, WorkflowIdReusePolicy } from '@temporalio/client';
 import { IsNull, LessThan, Repository } from 'typeorm';
 import { APP_CONFIG, type AppConfig } from '@app/config';
+import { HotlineMetrics } from '@app/metrics';
 import { TicketEntity } from '@app/persistence';
 import { WorkCalendarService } from '@app/sla';
 import { TemporalClient } from '@app/temporal';
@@ -23,6 +24,7 @@ export class TicketWorkflowStarter {
     @InjectRepository(TicketEntity) private readonly tickets: Repository<TicketEntity>,
     private readonly calendars: WorkCalendarService,
     private readonly temporal: TemporalClient,
+    private readonly metrics: HotlineMetrics,
   ) {}
 
   /** Tries once, within `timeoutMs`; false (and a log line) when Temporal cannot be reached. */
@@ -31,6 +33,7 @@ export class TicketWorkflowStarter {
       await this.start(ticket, timeoutMs);
       return true;
     } catch (error) {
+      this.metrics.workflowStartFailed();
       this.logger.warn(`Workflow of ticket ${ticket.number} not started yet (will retry): ${(error as Error).message}`);
       return false;
     }

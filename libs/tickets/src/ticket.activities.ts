@@ -1,9 +1,10 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Optional } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { ApplicationFailure } from '@temporalio/common';
 import { DataSource, EntityManager } from 'typeorm';
 import { APP_CONFIG, type AppConfig } from '@app/config';
 import { ESCALATION_LEVELS, planTransition, publicNoticeText, TransitionPlan, TransitionRefusedError } from '@app/domain';
+import { HotlineMetrics } from '@app/metrics';
 import { CompanyEntity, NoticeEntity, TicketEntity, TicketEventEntity } from '@app/persistence';
 import { WorkCalendarService } from '@app/sla';
 import { TRANSITION_REFUSED } from '@app/workflows';
@@ -21,6 +22,8 @@ export class TicketActivitiesService implements TicketActivities {
     @InjectDataSource() private readonly dataSource: DataSource,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly calendars: WorkCalendarService,
+    /** Optional so the activities can be built by hand (integration tests) without a metrics registry. */
+    @Optional() private readonly metrics?: HotlineMetrics,
   ) {}
 
   async applyTransition({ ticketId, seq, request }: ApplyTransitionInput): Promise<WorkflowTicketState> {
@@ -58,7 +61,7 @@ export class TicketActivitiesService implements TicketActivities {
   }
 
   async recordRung(input: RecordRungInput): Promise<void> {
-    await this.dataSource.transaction(async (manager) => {
+    const firedAt = await this.dataSource.transaction(async (manager): Promise<Date | undefined> => {
       const inserted: Array<{ id: string; fired_at: Date }> = await manager.query(
         `INSERT INTO escalations (ticket_id, ticket_number, company_id, dispatched_at, stage, level, due_at, fired_at)
          SELECT id, number, company_id, $2, $3, $4, $5, now() FROM tickets WHERE id = $1
@@ -66,7 +69,7 @@ export class TicketActivitiesService implements TicketActivities {
          RETURNING id, fired_at`,
         [input.ticketId, input.dispatchedAt, input.stage, input.level, input.dueAt],
       );
-      if (inserted.length === 0) return; // already recorded by an earlier attempt
+      if (inserted.length === 0) return undefined; // already recorded by an earlier attempt
       const [{ id: escalationId, fired_at: firedAt }] = inserted;
       await manager.query(
         `UPDATE tickets
@@ -90,7 +93,10 @@ export class TicketActivitiesService implements TicketActivities {
         ],
       );
       if (input.level === 'PUBLIC_NOTICE') await this.publishNotice(manager, input, escalationId, firedAt);
+      return firedAt;
     });
+    // Counted after the commit, and only when this attempt inserted the rung (not on a retried duplicate).
+    if (firedAt) this.metrics?.rungFired(input.level, input.stage, firedAt, input.dueAt);
   }
 
   /** 通报批评: how late is measured from the stage deadline (the OVERDUE instant), not from this rung. */

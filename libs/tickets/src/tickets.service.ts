@@ -1,4 +1,4 @@
-import { HttpStatus, Injectable, Logger, NotFoundException } from '@nestjs/common';
+import { HttpException, HttpStatus, Injectable, Logger, NotFoundException } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { createHash, randomUUID } from 'node:crypto';
 import { DataSource, EntityManager } from 'typeorm';
@@ -6,6 +6,7 @@ import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialE
 import { ActionInput, addressKey, effectivePriority, formatTicketNumber, localDate, District, REOPEN_WINDOW_MS } from '@app/domain';
 import { decodeCursor, encodeCursor, ProblemException } from '@app/http';
 import { EscalationDto, EscalationsService } from '@app/escalations';
+import { actionOutcomeOf, HotlineMetrics } from '@app/metrics';
 import { CompanyEntity, IdempotencyKeyEntity, TicketEntity, TicketEventEntity } from '@app/persistence';
 import { SlaPolicyService, WorkCalendarService } from '@app/sla';
 import { CreateTicketDto } from './dto/create-ticket.dto';
@@ -47,6 +48,7 @@ export class TicketsService {
     private readonly starter: TicketWorkflowStarter,
     private readonly workflows: TicketWorkflowGateway,
     private readonly escalationRecords: EscalationsService,
+    private readonly metrics: HotlineMetrics,
   ) {}
 
   /**
@@ -64,6 +66,7 @@ export class TicketsService {
     if (!dto.forceNew) {
       const repeated = await this.answerRepeatCall(dto, actor);
       if (repeated) {
+        this.metrics.repeatCall(dto.category);
         const outcome: CreateTicketOutcome = { statusCode: 200, ticket: mapTicket(repeated) };
         if (idempotency) await this.remember(this.dataSource.manager, idempotency, outcome);
         return outcome;
@@ -77,6 +80,7 @@ export class TicketsService {
       if (error instanceof IdempotencyRaceLost && idempotency) return (await this.storedAnswer(idempotency))!;
       throw error;
     }
+    this.metrics.ticketCreated(ticket.category, ticket.priority);
     await this.starter.tryStart(ticket);
     return { statusCode: 201, ticket: mapTicket(ticket) };
   }
@@ -238,7 +242,14 @@ export class TicketsService {
         throw new ProblemException(HttpStatus.UNPROCESSABLE_ENTITY, 'The ticket is already at that company', { title: 'Same company' });
       }
     }
-    await this.workflows.apply(ticket, input, { username: actor.username, role: actor.role });
+    try {
+      await this.workflows.apply(ticket, input, { username: actor.username, role: actor.role });
+    } catch (error) {
+      const outcome = actionOutcomeOf(error instanceof HttpException ? error.getStatus() : undefined);
+      if (outcome) this.metrics.ticketAction(input.action, outcome);
+      throw error;
+    }
+    this.metrics.ticketAction(input.action, 'applied');
     return this.findOne(id);
   }
 

@@ -1,0 +1,5 @@
+export * from './report.dto';
+export * from './report-range';
+export * from './report-sql';
+export * from './reports.module';
+export * from './reports.service';

@@ -1,0 +1,51 @@
+import { CATEGORY_DEFAULTS, DISTRICT_NAMES_ZH, STAGE_NAMES_ZH } from '@app/domain';
+import type { CsvColumn } from './csv';
+import type { CompanyReportRowDto, OverdueRowDto } from './report.dto';
+import type { ReportRange } from './report-range';
+
+/** Chinese headers for the people who open the file in Excel; codes stay beside the Chinese names. */
+export const OVERDUE_CSV: ReadonlyArray<CsvColumn<OverdueRowDto>> = [
+  { header: '工单号', value: (row) => row.ticketNumber },
+  { header: '承办单位', value: (row) => row.companyName },
+  { header: '区', value: (row) => DISTRICT_NAMES_ZH[row.district] },
+  { header: '类别', value: (row) => CATEGORY_DEFAULTS[row.category].nameZh },
+  { header: '优先级', value: (row) => row.priority },
+  { header: '状态', value: (row) => row.status },
+  { header: '环节', value: (row) => STAGE_NAMES_ZH[row.stage] },
+  { header: '时限', value: (row) => row.dueAt },
+  { header: '超时', value: (row) => row.overdueBy },
+  { header: '督办级别', value: (row) => row.escalationLevel },
+  { header: '来电号码', value: (row) => row.citizenPhone },
+  { header: '工单ID', value: (row) => row.ticketId },
+  { header: '单位ID', value: (row) => row.companyId },
+];
+
+export const COMPANY_REPORT_CSV: ReadonlyArray<CsvColumn<CompanyReportRowDto>> = [
+  { header: '承办单位', value: (row) => row.companyName },
+  { header: '派单量', value: (row) => row.dispatched },
+  { header: '及时签收率', value: (row) => row.acceptOnTimeRate },
+  { header: '及时联系率', value: (row) => row.contactOnTimeRate },
+  { header: '及时上门率', value: (row) => row.visitOnTimeRate },
+  { header: '及时回复率', value: (row) => row.replyOnTimeRate },
+  { header: '回访数', value: (row) => row.callbacks },
+  { header: '解决率', value: (row) => row.solvedRate },
+  { header: '满意率', value: (row) => row.satisfactionRate },
+  { header: '重办率', value: (row) => row.reopenRate },
+  { header: '重复来电率', value: (row) => row.repeatCallRate },
+  { header: '退单率', value: (row) => row.returnRate },
+  { header: '约谈', value: (row) => row.warnings },
+  { header: '通报批评', value: (row) => row.notices },
+  { header: '测温次数', value: (row) => row.temperatureTests },
+  { header: '室温合格率', value: (row) => row.temperaturePassRate },
+  { header: '单位ID', value: (row) => row.companyId },
+];
+
+/** e.g. companies-20250106-20250113.csv (Asia/Shanghai days of the range). */
+export function csvFilename(report: string, range?: ReportRange): string {
+  if (!range) return `${report}-${shanghaiDay(new Date())}.csv`;
+  return `${report}-${shanghaiDay(range.from)}-${shanghaiDay(range.to)}.csv`;
+}
+
+function shanghaiDay(instant: Date): string {
+  return new Date(instant.getTime() + 8 * 3_600_000).toISOString().slice(0, 10).replaceAll('-', '');
+}

@@ -1,0 +1,183 @@
+import type { District, Stage } from '@app/domain';
+
+/**
+ * The report queries as plain SQL with positional parameters. Exported so the plan test
+ * (test/integration/report-plans.spec.ts) EXPLAINs exactly the text the service runs.
+ */
+export interface SqlQuery {
+  readonly text: string;
+  readonly params: unknown[];
+}
+
+/** Statuses a ticket is finished in; everything else is open. Kept literal: the partial index matches on it. */
+const OPEN_TICKET = `t.status NOT IN ('CLOSED', 'CANCELLED')`;
+/**
+ * A stage marked overdue raises the ticket's escalation level to OVERDUE or above, and a fresh dispatch
+ * resets both together, so this condition only narrows the rows to the partial index
+ * idx_tickets_open_overdue (migration ReportIndexes) without losing any.
+ */
+const ESCALATED = `t.escalation_level IN ('OVERDUE', 'WARNING', 'PUBLIC_NOTICE')`;
+
+export interface OverdueFilters {
+  readonly companyId?: string;
+  readonly district?: District;
+  readonly stage?: Stage;
+}
+
+/** One row per (open ticket, stage marked overdue and not done), oldest deadline first. */
+export function overdueReportSql(filters: OverdueFilters): SqlQuery {
+  const params: unknown[] = [];
+  const where = [OPEN_TICKET, ESCALATED, `(s.value->>'overdue')::boolean`, `s.value->>'doneAt' IS NULL`];
+  if (filters.companyId) {
+    params.push(filters.companyId);
+    where.push(`t.company_id = $${params.length}`);
+  }
+  if (filters.district) {
+    params.push(filters.district);
+    where.push(`t.district = $${params.length}`);
+  }
+  if (filters.stage) {
+    params.push(filters.stage);
+    where.push(`s.key = $${params.length}`);
+  }
+  const text = `
+    SELECT t.id AS ticket_id, t.number AS ticket_number, t.company_id, c.name AS company_name, t.district, t.category,
+           t.priority, t.status, s.key AS stage, (s.value->>'dueAt')::timestamptz AS due_at, t.escalation_level,
+           t.citizen_phone
+      FROM tickets t
+      JOIN companies c ON c.id = t.company_id
+      CROSS JOIN LATERAL jsonb_each(t.stages) s
+     WHERE ${where.join('\n       AND ')}
+     ORDER BY due_at, t.number, s.key`;
+  return { text, params };
+}
+
+/** The four stages every company is timed on (remediate only follows a failed test, so it is not rated). */
+export const RATED_STAGES = ['accept', 'contact', 'visit', 'reply'] as const;
+
+/**
+ * Per company, for tickets created in [$1, $2), judged at $3 (the request's instant):
+ * - a stage's on-time mark is 1 when done by its deadline and never marked overdue, 0 when done late,
+ *   marked overdue, or past its deadline undone on an open ticket, and NULL (undecided, left out of the
+ *   denominator) when still under way before its deadline or left undone on a cancelled ticket;
+ * - callbacks, temperature tests and returns come from the tickets' audit events;
+ * - warnings and notices are those fired or published in [$1, $2), whatever ticket they were about.
+ * Companies appear when active or when they have anything to show in the period.
+ */
+export function companyReportSql(from: Date, to: Date, now: Date): SqlQuery {
+  const text = `
+    WITH cohort AS (
+      SELECT t.id, t.company_id, t.status, t.stages, t.reopen_count, t.repeat_count
+        FROM tickets t
+       WHERE t.created_at >= $1 AND t.created_at < $2
+    ), ticket_totals AS (
+      SELECT company_id,
+             count(*) AS dispatched,
+             count(*) FILTER (WHERE reopen_count > 0) AS reopened,
+             count(*) FILTER (WHERE repeat_count > 0) AS repeated
+        FROM cohort GROUP BY company_id
+    ), stage_marks AS (
+      SELECT c.company_id, s.key AS stage,
+             CASE
+               WHEN (s.value->>'overdue')::boolean THEN 0
+               WHEN s.value->>'doneAt' IS NOT NULL
+                 THEN CASE WHEN (s.value->>'doneAt')::timestamptz <= (s.value->>'dueAt')::timestamptz THEN 1 ELSE 0 END
+               WHEN c.status <> 'CANCELLED' AND (s.value->>'dueAt')::timestamptz <= $3 THEN 0
+             END AS on_time
+        FROM cohort c
+        CROSS JOIN LATERAL jsonb_each(c.stages) s
+       WHERE s.key IN ('accept', 'contact', 'visit', 'reply')
+    ), stage_totals AS (
+      SELECT company_id,
+             count(*) FILTER (WHERE stage = 'accept' AND on_time = 1) AS accept_on_time,
+             count(on_time) FILTER (WHERE stage = 'accept') AS accept_decided,
+             count(*) FILTER (WHERE stage = 'contact' AND on_time = 1) AS contact_on_time,
+             count(on_time) FILTER (WHERE stage = 'contact') AS contact_decided,
+             count(*) FILTER (WHERE stage = 'visit' AND on_time = 1) AS visit_on_time,
+             count(on_time) FILTER (WHERE stage = 'visit') AS visit_decided,
+             count(*) FILTER (WHERE stage = 'reply' AND on_time = 1) AS reply_on_time,
+             count(on_time) FILTER (WHERE stage = 'reply') AS reply_decided
+        FROM stage_marks GROUP BY company_id
+    ), event_totals AS (
+      SELECT c.company_id,
+             count(*) FILTER (WHERE e.type = 'CALLBACK') AS callbacks,
+             count(*) FILTER (WHERE e.type = 'CALLBACK' AND (e.payload->>'solved')::boolean) AS solved,
+             count(*) FILTER (WHERE e.type = 'CALLBACK' AND e.payload->>'satisfaction' IN ('SATISFIED', 'BASICALLY_SATISFIED')) AS satisfied,
+             count(*) FILTER (WHERE e.type = 'VISIT' AND jsonb_array_length(e.payload->'readings') > 0) AS temperature_tests,
+             count(*) FILTER (WHERE e.type = 'VISIT' AND jsonb_array_length(e.payload->'readings') > 0 AND e.payload->>'to' = 'VISITED') AS temperature_passed,
+             count(DISTINCT c.id) FILTER (WHERE e.type = 'RETURN') AS returned
+        FROM cohort c
+        JOIN ticket_events e ON e.ticket_id = c.id
+       WHERE e.type IN ('CALLBACK', 'VISIT', 'RETURN')
+       GROUP BY c.company_id
+    ), warning_totals AS (
+      SELECT company_id, count(*) AS warnings
+        FROM escalations
+       WHERE level = 'WARNING' AND fired_at >= $1 AND fired_at < $2
+       GROUP BY company_id
+    ), notice_totals AS (
+      SELECT company_id, count(*) AS notices
+        FROM notices
+       WHERE published_at >= $1 AND published_at < $2
+       GROUP BY company_id
+    )
+    SELECT co.id AS company_id, co.name AS company_name, co.active,
+           coalesce(tt.dispatched, 0)::int AS dispatched,
+           coalesce(tt.reopened, 0)::int AS reopened,
+           coalesce(tt.repeated, 0)::int AS repeated,
+           coalesce(st.accept_on_time, 0)::int AS accept_on_time, coalesce(st.accept_decided, 0)::int AS accept_decided,
+           coalesce(st.contact_on_time, 0)::int AS contact_on_time, coalesce(st.contact_decided, 0)::int AS contact_decided,
+           coalesce(st.visit_on_time, 0)::int AS visit_on_time, coalesce(st.visit_decided, 0)::int AS visit_decided,
+           coalesce(st.reply_on_time, 0)::int AS reply_on_time, coalesce(st.reply_decided, 0)::int AS reply_decided,
+           coalesce(et.callbacks, 0)::int AS callbacks, coalesce(et.solved, 0)::int AS solved,
+           coalesce(et.satisfied, 0)::int AS satisfied,
+           coalesce(et.temperature_tests, 0)::int AS temperature_tests,
+           coalesce(et.temperature_passed, 0)::int AS temperature_passed,
+           coalesce(et.returned, 0)::int AS returned,
+           coalesce(wt.warnings, 0)::int AS warnings,
+           coalesce(nt.notices, 0)::int AS notices
+      FROM companies co
+      LEFT JOIN ticket_totals tt ON tt.company_id = co.id
+      LEFT JOIN stage_totals st ON st.company_id = co.id
+      LEFT JOIN event_totals et ON et.company_id = co.id
+      LEFT JOIN warning_totals wt ON wt.company_id = co.id
+      LEFT JOIN notice_totals nt ON nt.company_id = co.id
+     WHERE co.active OR tt.dispatched > 0 OR wt.warnings > 0 OR nt.notices > 0
+     ORDER BY co.name, co.id`;
+  return { text, params: [from, to, now] };
+}
+
+/**
+ * Tickets created in [$1, $2) by Asia/Shanghai day and by district; `overdue` counts those with any
+ * stage marked overdue (done later or not). Every day of the range is listed, empty ones as zeros.
+ */
+export function trendsByDaySql(from: Date, to: Date): SqlQuery {
+  const text = `
+    WITH days AS (
+      SELECT generate_series(
+               ($1::timestamptz AT TIME ZONE 'Asia/Shanghai')::date,
+               (($2::timestamptz - interval '1 microsecond') AT TIME ZONE 'Asia/Shanghai')::date,
+               interval '1 day')::date AS day
+    ), counted AS (
+      SELECT (t.created_at AT TIME ZONE 'Asia/Shanghai')::date AS day,
+             count(*) AS tickets,
+             count(*) FILTER (WHERE EXISTS (SELECT 1 FROM jsonb_each(t.stages) s WHERE (s.value->>'overdue')::boolean)) AS overdue
+        FROM tickets t
+       WHERE t.created_at >= $1 AND t.created_at < $2
+       GROUP BY 1
+    )
+    SELECT to_char(d.day, 'YYYY-MM-DD') AS day, coalesce(c.tickets, 0)::int AS tickets, coalesce(c.overdue, 0)::int AS overdue
+      FROM days d LEFT JOIN counted c ON c.day = d.day
+     ORDER BY d.day`;
+  return { text, params: [from, to] };
+}
+
+export function trendsByDistrictSql(from: Date, to: Date): SqlQuery {
+  const text = `
+    SELECT t.district, count(*)::int AS tickets,
+           (count(*) FILTER (WHERE EXISTS (SELECT 1 FROM jsonb_each(t.stages) s WHERE (s.value->>'overdue')::boolean)))::int AS overdue
+      FROM tickets t
+     WHERE t.created_at >= $1 AND t.created_at < $2
+     GROUP BY t.district`;
+  return { text, params: [from, to] };
+}

@@ -1,0 +1,78 @@
+import { Controller, Get, Header, Headers, Query, Res } from '@nestjs/common';
+import { ApiBadRequestResponse, ApiBearerAuth, ApiForbiddenResponse, ApiOkResponse, ApiOperation, ApiProduces, ApiTags, ApiUnauthorizedResponse } from '@nestjs/swagger';
+import type { Response } from 'express';
+import { CurrentUser, Public, Roles } from '@app/auth';
+import type { AuthenticatedUser } from '@app/auth';
+import { COMPANY_REPORT_CSV, csvFilename, OVERDUE_CSV } from './report-csv';
+import { csvDownload, wantsCsv } from './csv';
+import { CompanyReportDto, LeagueTableDto, OverdueQueryDto, OverdueRowDto, ReportRangeQueryDto, TrendsDto } from './report.dto';
+import { resolveReportRange } from './report-range';
+import { ReportsService } from './reports.service';
+
+@ApiTags('reports')
+@Controller()
+export class ReportsController {
+  constructor(private readonly reports: ReportsService) {}
+
+  @Get('reports/overdue')
+  @ApiBearerAuth()
+  @Roles('supervisor', 'operator', 'crew')
+  @Header('Vary', 'Accept')
+  @ApiOperation({ summary: 'Open tickets with a stage past its deadline, one row per stage, oldest deadline first (crews: their company’s)' })
+  @ApiProduces('application/json', 'text/csv')
+  @ApiOkResponse({ type: [OverdueRowDto], description: 'JSON, or CSV (UTF-8 with BOM) when `Accept: text/csv`; phones masked.' })
+  @ApiBadRequestResponse({ description: 'A bad filter (problem details naming the field).' })
+  @ApiUnauthorizedResponse({ description: 'No or bad token.' })
+  @ApiForbiddenResponse({ description: 'Not a supervisor, operator or crew.' })
+  async overdue(
+    @Query() query: OverdueQueryDto,
+    @CurrentUser() user: AuthenticatedUser,
+    @Headers('accept') accept: string | undefined,
+    @Res({ passthrough: true }) response: Response,
+  ): Promise<OverdueRowDto[] | string> {
+    const rows = await this.reports.overdue(query, user.role === 'crew' ? (user.companyId ?? undefined) : undefined);
+    return wantsCsv(accept) ? csvDownload(response, csvFilename('overdue'), OVERDUE_CSV, rows) : rows;
+  }
+
+  @Get('reports/companies')
+  @ApiBearerAuth()
+  @Roles('supervisor')
+  @Header('Vary', 'Accept')
+  @ApiOperation({ summary: 'Per-company performance (考核) for tickets dispatched in [from, to): on-time, solved, satisfaction, reopen, repeat, return and temperature-test rates, warnings, notices' })
+  @ApiProduces('application/json', 'text/csv')
+  @ApiOkResponse({ type: CompanyReportDto, description: 'JSON, or CSV (UTF-8 with BOM) when `Accept: text/csv`.' })
+  @ApiBadRequestResponse({ description: 'Bad from/to: not a date, not from < to, or longer than 366 days.' })
+  @ApiUnauthorizedResponse({ description: 'No or bad token.' })
+  @ApiForbiddenResponse({ description: 'Not a supervisor.' })
+  async companies(
+    @Query() query: ReportRangeQueryDto,
+    @Headers('accept') accept: string | undefined,
+    @Res({ passthrough: true }) response: Response,
+  ): Promise<CompanyReportDto | string> {
+    const range = resolveReportRange(query);
+    const report = await this.reports.companies(range);
+    return wantsCsv(accept) ? csvDownload(response, csvFilename('companies', range), COMPANY_REPORT_CSV, report.items) : report;
+  }
+
+  @Get('reports/trends')
+  @ApiBearerAuth()
+  @Roles('supervisor')
+  @ApiOperation({ summary: 'Tickets created and how many went overdue, by Asia/Shanghai day and by district, for the dashboard charts' })
+  @ApiOkResponse({ type: TrendsDto })
+  @ApiBadRequestResponse({ description: 'Bad from/to.' })
+  @ApiUnauthorizedResponse({ description: 'No or bad token.' })
+  @ApiForbiddenResponse({ description: 'Not a supervisor.' })
+  trends(@Query() query: ReportRangeQueryDto): Promise<TrendsDto> {
+    return this.reports.trends(resolveReportRange(query));
+  }
+
+  @Get('public/companies')
+  @Public()
+  @Header('Cache-Control', 'public, max-age=60')
+  @ApiOperation({ summary: 'League table (红黑榜) of active companies for [from, to), best first; no login, no personal data' })
+  @ApiOkResponse({ type: LeagueTableDto })
+  @ApiBadRequestResponse({ description: 'Bad from/to.' })
+  publicCompanies(@Query() query: ReportRangeQueryDto): Promise<LeagueTableDto> {
+    return this.reports.league(resolveReportRange(query));
+  }
+}

@@ -100,6 +100,7 @@ async function main(): Promise<void> {
     await waitForHttp(`http://127.0.0.1:${port}/health`, 120_000);
     say('ready:');
     say(`  API          http://localhost:${port}`);
+    say(`  Dashboard    http://localhost:${port}/dashboard   (supervisors sign in there)`);
     say(`  Swagger UI   http://localhost:${port}/docs   (OpenAPI JSON at /docs-json)`);
     say(`  Health       http://localhost:${port}/health`);
     say(`  Metrics      http://localhost:${port}/metrics   (worker: http://localhost:${workerMetricsPort}/metrics)`);

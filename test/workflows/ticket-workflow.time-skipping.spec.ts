@@ -28,6 +28,13 @@ function waitingState(input: TicketWorkflowInput): WorkflowTicketState {
   };
 }
 
+/**
+ * Skipped time jumps exactly to each timer, but the server's clock also runs in real time while the worker
+ * processes a task, so a loaded machine adds real seconds. This slack is far below what a wrong clock would
+ * show (a relative chain or a late start stretching an SLA moves a rung by minutes or hours here).
+ */
+const SCHEDULING_SLACK_MS = 30_000;
+
 /** Real-length SLAs (minutes, hours) on Temporal's time-skipping test server: hours pass in milliseconds. */
 describe('ticket workflow with time skipping', () => {
   let env: TestWorkflowEnvironment;
@@ -98,7 +105,7 @@ describe('ticket workflow with time skipping', () => {
     scheduled.forEach((at, index) => {
       const due = Date.parse(rungs[index].at);
       expect(at).toBeGreaterThanOrEqual(due);
-      expect(at - due).toBeLessThan(1000);
+      expect(at - due).toBeLessThan(SCHEDULING_SLACK_MS);
     });
     if (process.env.RECORD_HISTORIES) {
       writeFileSync(join(__dirname, '../histories/ticket-lifecycle-p1-untouched.json'), historyToJSON(temporal.api.history.v1.History.create(history)));
@@ -116,11 +123,11 @@ describe('ticket workflow with time skipping', () => {
       async (rung) => void recorded.push(rung),
     );
     expect(recorded.map((r) => r.level)).toEqual(['DUE_SOON', 'OVERDUE', 'WARNING', 'PUBLIC_NOTICE']);
-    expect(scheduled[0] - now).toBeLessThan(1000);
-    expect(scheduled[1] - now).toBeLessThan(1000);
+    expect(scheduled[0] - now).toBeLessThan(SCHEDULING_SLACK_MS);
+    expect(scheduled[1] - now).toBeLessThan(SCHEDULING_SLACK_MS);
     // WARNING counts from the original deadline (dispatch + 30 min + 2 h), not from the late start.
     expect(scheduled[2] - Date.parse(rungs[2].at)).toBeGreaterThanOrEqual(0);
-    expect(scheduled[2] - Date.parse(rungs[2].at)).toBeLessThan(1000);
+    expect(scheduled[2] - Date.parse(rungs[2].at)).toBeLessThan(SCHEDULING_SLACK_MS);
   });
 
   it('fires a P2 ladder counted in working days, days apart, at its instants', async () => {
@@ -141,7 +148,7 @@ describe('ticket workflow with time skipping', () => {
     expect(recorded.map((r) => r.level)).toEqual(['DUE_SOON', 'OVERDUE', 'WARNING', 'PUBLIC_NOTICE']);
     scheduled.forEach((at, index) => {
       expect(at - Date.parse(rungs[index].at)).toBeGreaterThanOrEqual(0);
-      expect(at - Date.parse(rungs[index].at)).toBeLessThan(1000);
+      expect(at - Date.parse(rungs[index].at)).toBeLessThan(SCHEDULING_SLACK_MS);
     });
   });
 

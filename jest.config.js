@@ -29,6 +29,7 @@ module.exports = {
   globalTeardown: '<rootDir>/test/support/global-teardown.ts',
   // Two cores: two test files at a time, each with its own database and task queue.
   maxWorkers: 2,
-  testTimeout: 60_000,
+  // Generous: e2e tests wait for states (rungs firing, workflows starting), which a loaded 2-core CI slows down.
+  testTimeout: 120_000,
   slowTestThreshold: 30,
 };

@@ -1,16 +1,9 @@
-import { INestApplication } from '@nestjs/common';
-import { Test } from '@nestjs/testing';
 import request from 'supertest';
-import type { App } from 'supertest/types';
-import { DataSource } from 'typeorm';
 import type { AppConfig } from '@app/config';
-import { configureHttpApp } from '@app/http';
 import { CompanyEntity, TicketEntity, UserEntity } from '@app/persistence';
-import { TemporalClient } from '@app/temporal';
-import { ApiModule } from '../../apps/api/src/api.module';
 import { authed, bearer, createUser, loginAs, SignedIn, tokenFor } from '../support/auth';
 import { insertCompany, ticketBody } from '../support/fixtures';
-import { startTestSystem, TestSystem } from '../support/system';
+import { startApi, startTestSystem, TestSystem } from '../support/system';
 import { createTestDatabase, TEST_ADMIN, TestDatabase, testConfig, uniqueTaskQueue } from '../support/test-env';
 
 const UNKNOWN_ID = '6f0f4b1e-9d7e-4a52-8a35-3f0c2a1d9b77';
@@ -425,17 +418,3 @@ describe('bootstrap admin', () => {
 });
 
 /** The API alone (no worker) with a given config, wired as main.ts wires it. */
-async function startApi(config: AppConfig): Promise<TestSystem> {
-  const moduleRef = await Test.createTestingModule({ imports: [ApiModule.register(config)] }).compile();
-  const app = moduleRef.createNestApplication<INestApplication<App>>({ logger: false });
-  configureHttpApp(app);
-  await app.init();
-  return {
-    config,
-    app,
-    dataSource: app.get(DataSource),
-    temporal: app.get(TemporalClient),
-    http: () => request(app.getHttpServer()),
-    close: () => app.close(),
-  };
-}

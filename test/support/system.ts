@@ -69,22 +69,31 @@ export async function startTestSystem(
     taskQueue: options.taskQueue ?? uniqueTaskQueue('e2e'),
     temporalAddress: options.temporalAddress,
   });
+  const api = await startApi(config);
+  const worker = options.worker === false ? undefined : await startWorker(config);
+  return {
+    ...api,
+    close: async () => {
+      await worker?.stop();
+      await api.close();
+      await ownDatabase?.drop();
+    },
+  };
+}
+
+/** The API app alone, configured exactly as main.ts does, on the given config (no worker, no database of its own). */
+export async function startApi(config: AppConfig): Promise<TestSystem> {
   const moduleRef = await Test.createTestingModule({ imports: [ApiModule.register(config)] }).compile();
   const app = moduleRef.createNestApplication<INestApplication<App>>({ logger: false });
   configureHttpApp(app);
   await app.init();
-  const worker = options.worker === false ? undefined : await startWorker(config);
   return {
     config,
     app,
     dataSource: app.get(DataSource),
     temporal: app.get(TemporalClient),
     http: () => request(app.getHttpServer()),
-    close: async () => {
-      await worker?.stop();
-      await app.close();
-      await ownDatabase?.drop();
-    },
+    close: () => app.close(),
   };
 }
 

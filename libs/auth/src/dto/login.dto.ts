@@ -1,7 +1,6 @@
-import { ApiProperty } from '@nestjs/swagger';
+import { ApiProperty, OmitType } from '@nestjs/swagger';
 import { IsNotEmpty, IsString, MaxLength } from 'class-validator';
-import { ROLES } from '../roles';
-import type { Role } from '../roles';
+import { UserDto } from './user.dto';
 
 export class LoginDto {
   @ApiProperty({ example: 'admin' })
@@ -17,19 +16,8 @@ export class LoginDto {
   password: string;
 }
 
-export class SignedInUserDto {
-  @ApiProperty({ format: 'uuid' })
-  id: string;
-
-  @ApiProperty({ example: 'wang.li' })
-  username: string;
-
-  @ApiProperty({ enum: ROLES })
-  role: Role;
-
-  @ApiProperty({ format: 'uuid', nullable: true, type: String, description: 'The crew user\'s company; null for other roles.' })
-  companyId: string | null;
-}
+/** The signed-in user, as in UserDto without the creation time. */
+export class SignedInUserDto extends OmitType(UserDto, ['createdAt'] as const) {}
 
 export class LoginResponseDto {
   @ApiProperty({ description: 'Send as `Authorization: Bearer <accessToken>`.' })

@@ -66,10 +66,16 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
  */
 async function stopCluster(stop: () => Promise<void>, dataDir: string): Promise<void> {
   const pidFile = join(dataDir, 'postmaster.pid');
+  // The poll ends with the stop, so it never outlives it (and keeps the caller's process alive).
+  let stopped = false;
   const gone = (async () => {
-    for (let waited = 0; waited < 60_000 && existsSync(pidFile); waited += 100) await delay(100);
+    for (let waited = 0; !stopped && waited < 60_000 && existsSync(pidFile); waited += 100) await delay(100);
   })();
-  await Promise.race([stop(), gone]);
+  try {
+    await Promise.race([stop(), gone]);
+  } finally {
+    stopped = true;
+  }
 }
 
 const SIGNALS: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGBREAK'];

@@ -56,9 +56,14 @@ export async function startTemporalDevServer(options: TemporalDevServerOptions):
     if (exited) return;
     const gone = new Promise((resolve) => child.once('exit', resolve));
     child.kill('SIGTERM');
-    const forced = delay(10_000).then(() => (exited ? undefined : child.kill('SIGKILL')));
-    await Promise.race([gone, forced]);
-    await gone;
+    // SIGKILL after 10 s. The timer is cleared once the server has gone: left running, it would keep the
+    // caller's process (a jest run, the dev stack) alive for the rest of the 10 s.
+    const forced = setTimeout(() => exited || child.kill('SIGKILL'), 10_000);
+    try {
+      await gone;
+    } finally {
+      clearTimeout(forced);
+    }
   };
   try {
     await waitForTemporal(address, 60_000, () => exited);

@@ -1,10 +1,10 @@
 import { findFreePort } from '@app/devstack';
-import { parsePrometheusText, PrometheusSample, sampleSum } from '@app/metrics';
 import { CompanyEntity, EscalationEntity, TicketEntity } from '@app/persistence';
 import type { TicketDto } from '@app/tickets';
 import { TicketWorkflowStarter } from '@app/tickets';
 import { authed, loginAs, SignedIn } from '../support/auth';
 import { insertCompany, insertPolicyVersion, SECONDS_POLICY, ticketBody } from '../support/fixtures';
+import { parsePrometheusText, PrometheusSample, sampleSum } from '../support/prometheus-text';
 import { eventually, RunningWorker, startTestSystem, startWorker, TestSystem } from '../support/system';
 
 const UUID = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/i;

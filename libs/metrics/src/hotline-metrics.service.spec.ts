@@ -3,7 +3,7 @@ import { Registry } from 'prom-client';
 import { HotlineMetrics } from './hotline-metrics.service';
 import { MetricsModule } from './metrics.module';
 import { METRICS_REGISTRY } from './metrics.tokens';
-import { parsePrometheusText, sampleSum } from './prometheus-text';
+import { parsePrometheusText, sampleSum } from '../../../test/support/prometheus-text';
 
 async function boot(): Promise<{ registry: Registry; metrics: HotlineMetrics; close: () => Promise<void> }> {
   const moduleRef = await Test.createTestingModule({ imports: [MetricsModule] }).compile();

@@ -7,4 +7,3 @@ export * from './metrics.controller';
 export * from './http-metrics.middleware';
 export * from './worker-metrics.module';
 export * from './worker-metrics.server';
-export * from './prometheus-text';

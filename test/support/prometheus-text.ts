@@ -1,3 +1,4 @@
+// Test support: reads the Prometheus text format the API and the worker serve, for specs to assert on.
 /** A sample of the Prometheus text format: `name{label="value",…} 12`. */
 export interface PrometheusSample {
   readonly name: string;

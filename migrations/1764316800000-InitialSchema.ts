@@ -1,6 +1,6 @@
 import { MigrationInterface, QueryRunner } from 'typeorm';
 
-/** Spec §4 defaults, frozen here: a migration must insert the same rows whenever it runs. */
+/** The SLA defaults (docs/product.md, SLA), frozen here: a migration must insert the same rows whenever it runs. */
 const INITIAL_POLICIES = [
   ['P0', 'PT15M', 'PT20M', 'PT30M', 'PT24H', 'PT24H', 'PT1H', 'PT12H', '24x7'],
   ['P1', 'PT30M', 'PT1H', 'PT6H', 'PT24H', 'PT24H', 'PT2H', 'PT24H', '24x7'],

@@ -1,6 +1,6 @@
 import { MigrationInterface, QueryRunner } from 'typeorm';
 
-/** Logins: the four roles of spec §1, a crew user bound to exactly one company. */
+/** Logins: the four roles (docs/product.md, Roles), a crew user bound to exactly one company. */
 export class Users1764400000000 implements MigrationInterface {
   name = 'Users1764400000000';
 

@@ -2,6 +2,7 @@ import { InitialSchema1764316800000 } from './1764316800000-InitialSchema';
 import { Users1764400000000 } from './1764400000000-Users';
 import { Lifecycle1764400000001 } from './1764400000001-Lifecycle';
 import { ReportIndexes1764500000000 } from './1764500000000-ReportIndexes';
+import { OneRuleOnePlace1764600000000 } from './1764600000000-OneRuleOnePlace';
 
 /** Every migration in order; listed explicitly so ts-jest, tsc output and bundles all find them. */
-export const MIGRATIONS = [InitialSchema1764316800000, Users1764400000000, Lifecycle1764400000001, ReportIndexes1764500000000];
+export const MIGRATIONS = [InitialSchema1764316800000, Users1764400000000, Lifecycle1764400000001, ReportIndexes1764500000000, OneRuleOnePlace1764600000000];

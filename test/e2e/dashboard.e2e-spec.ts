@@ -3,13 +3,39 @@ import { mkdirSync } from 'node:fs';
 import type { AddressInfo, Server } from 'node:net';
 import { join } from 'node:path';
 import { Browser, chromium, Page } from 'playwright-core';
+import { PERMISSIONS } from '@app/auth';
+import { DISTRICT_NAMES_ZH, DISTRICTS, ESCALATION_LEVELS, ROLE_NAMES_ZH } from '@app/domain';
 import { authed, createUser, loginAs, SignedIn, TestUser } from '../support/auth';
 import { insertCompany, insertPolicyVersion, SECONDS_POLICY, ticketBody } from '../support/fixtures';
 import { startTestSystem, TestSystem } from '../support/system';
 
+/** Every message the page shows for a failure, by element id (panels, the board, the sign-in form). */
+function errorTexts(page: Page): Promise<Record<string, string>> {
+  return page.evaluate(() =>
+    Object.fromEntries([...document.querySelectorAll('.panel-error, #board-error, #login-error')].map((element) => [element.id, (element.textContent ?? '').trim()])),
+  );
+}
+
+/** No English in what users read: role codes are shown beside their Chinese names, nothing else is Latin. */
+function expectNoEnglish(texts: Record<string, string>): void {
+  const english = Object.entries(texts)
+    .map(([id, text]) => [id, text.replace(/\b(?:admin|operator|crew|supervisor)\b/g, '').match(/[A-Za-z]+/g)] as const)
+    .filter(([, words]) => words !== null);
+  expect(english).toEqual([]);
+}
+
+/** 督办或管理员: the roles a permission lists, as the page names them. */
+function rolesZh(permission: keyof typeof PERMISSIONS): string {
+  const names = PERMISSIONS[permission].map((role) => ROLE_NAMES_ZH[role]);
+  return names.length > 1 ? `${names.slice(0, -1).join('、')}或${names.at(-1)}` : names[0];
+}
+
+const PANELS = ['overdue', 'by-day', 'by-district', 'league', 'warnings', 'notices'];
+
 /**
  * The supervisor dashboard in a real headless Chromium (Debian's, driven by playwright-core): sign in,
- * watch an overdue ticket appear in the live list, see the charts, the league table and the notices.
+ * watch an overdue ticket appear in the live list, see the charts, the league table and the notices;
+ * an admin sees every panel, other roles read in Chinese which role a panel needs.
  */
 describe('supervisor dashboard in Chromium', () => {
   let system: TestSystem;
@@ -35,12 +61,29 @@ describe('supervisor dashboard in Chromium', () => {
       executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
       args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
     });
-    page = await browser.newPage({ viewport: { width: 1280, height: 1000 } });
-    page.on('pageerror', (error) => pageErrors.push(error.message));
-    page.on('request', (request) => {
+    page = await newPage();
+  });
+
+  async function newPage(): Promise<Page> {
+    const opened = await browser.newPage({ viewport: { width: 1280, height: 1000 } });
+    opened.on('pageerror', (error) => pageErrors.push(error.message));
+    opened.on('request', (request) => {
       if (!request.url().startsWith(base)) foreignRequests.push(request.url());
     });
-  });
+    return opened;
+  }
+
+  /** A fresh browser page (its own session storage) signed in through the form, after its first refresh. */
+  async function signedInPage(user: TestUser): Promise<Page> {
+    const opened = await newPage();
+    await opened.goto(`${base}/dashboard?refresh=1`);
+    await opened.fill('input[name=username]', user.username);
+    await opened.fill('input[name=password]', user.password);
+    await opened.click('#login button[type=submit]');
+    await opened.waitForSelector('#board:not([hidden])');
+    await opened.waitForFunction(() => document.body.dataset.refreshed !== undefined);
+    return opened;
+  }
 
   afterAll(async () => {
     await browser?.close();
@@ -54,6 +97,8 @@ describe('supervisor dashboard in Chromium', () => {
     await page.click('#login button[type=submit]');
     await page.waitForFunction(() => (document.querySelector('#login-error')?.textContent ?? '').length > 0);
     expect(await page.isVisible('#board')).toBe(false);
+    expect((await page.textContent('#login-error'))?.trim()).toBe('用户名或密码错误，请重新输入');
+    expectNoEnglish(await errorTexts(page));
   });
 
   it('signs in, shows an overdue ticket appearing live, the charts, league table and notices', async () => {
@@ -71,27 +116,117 @@ describe('supervisor dashboard in Chromium', () => {
     const row = await page.waitForSelector(`#overdue tr[data-ticket="${ticket.number}"]`, { timeout: 60_000 });
     expect(await row.textContent()).toContain(companyName); // as text: the markup in the name is not rendered
     expect(await page.locator('#overdue b').count()).toBe(0);
+    // Codes read as their Chinese names: district, category, stage, status, level.
+    const cells = await row.$$eval('td', (tds) => tds.map((td) => td.textContent ?? ''));
+    expect(cells).toEqual(expect.arrayContaining(['南开区', '跑冒滴漏', '联系群众', '已签收']));
+    for (const code of ['NANKAI', 'LEAK', 'contact', 'ACCEPTED', ...ESCALATION_LEVELS]) expect(cells).not.toContain(code);
+    expect(cells[6]).toMatch(/^(\d+小时)?(\d+分钟)?(\d+秒)?$/); // how late, e.g. 5秒, not PT5S
 
     await page.waitForFunction((number) => (document.querySelector('#notices')?.textContent ?? '').includes(number), ticket.number, { timeout: 60_000 });
+    await page.waitForFunction((number) => (document.querySelector('#warnings')?.textContent ?? '').includes(`${number} · “联系群众”环节约谈`), ticket.number, { timeout: 30_000 });
     await page.waitForFunction((name) => (document.querySelector('#league')?.textContent ?? '').includes(name), companyName, { timeout: 30_000 });
     const charts = await page.evaluate(() => {
       const chartApi = (window as unknown as { Chart: { getChart(id: string): { data: { labels: unknown[] } } | undefined } }).Chart;
       return ['by-day', 'by-district'].map((id) => chartApi.getChart(id)?.data.labels.length ?? -1);
     });
     expect(charts.every((labels) => labels > 0)).toBe(true);
+    expect(await page.textContent('#who')).toBe(`${supervisor.username}（督办）`);
 
     mkdirSync(join(__dirname, '../../test-output'), { recursive: true });
     await page.screenshot({ path: join(__dirname, '../../test-output/dashboard.png'), fullPage: true });
     expect((await page.textContent('#board-error'))?.trim()).toBe('');
+    expect(Object.values(await errorTexts(page)).join('')).toBe('');
     expect(pageErrors).toEqual([]);
     expect(foreignRequests).toEqual([]); // Chart.js and everything else come from the API itself
     await authed(system, operator.token).post(`/tickets/${ticket.id}/cancel`).send({ reason: 'test over' }).expect(200);
+  });
+
+  it('shows an admin every panel without an error, districts by their Chinese names', async () => {
+    const admin = await createUser(system, 'admin');
+    const board = await signedInPage(admin);
+    try {
+      expect(await errorTexts(board)).toEqual({ ...Object.fromEntries(PANELS.map((panel) => [`${panel}-error`, ''])), 'board-error': '', 'login-error': '' });
+      expect(await board.textContent('#who')).toBe(`${admin.username}（管理员）`);
+      const districtLabels = await board.evaluate(() => {
+        const chartApi = (window as unknown as { Chart: { getChart(id: string): { data: { labels: unknown[] } } | undefined } }).Chart;
+        return chartApi.getChart('by-district')?.data.labels;
+      });
+      expect(districtLabels).toEqual(DISTRICTS.map((district) => DISTRICT_NAMES_ZH[district]));
+      expect(districtLabels).toContain('南开区');
+
+      // The service failing for one panel: it says so in Chinese and that it retries; it clears once the service is back.
+      const problem = { type: 'about:blank', title: 'Service Unavailable', status: 503, detail: 'The database is not reachable.' };
+      await board.route('**/reports/overdue', (route) => route.fulfill({ status: 503, contentType: 'application/problem+json', body: JSON.stringify(problem) }));
+      await board.waitForFunction(() => document.querySelector('#overdue-error')?.textContent === '服务暂不可用，稍后自动重试');
+      const failing = await errorTexts(board);
+      expect(Object.entries(failing).filter(([, text]) => text !== '')).toEqual([['overdue-error', '服务暂不可用，稍后自动重试']]);
+      await board.unroute('**/reports/overdue');
+      await board.waitForFunction(() => document.querySelector('#overdue-error')?.textContent === '', undefined, { timeout: 30_000 });
+      // No answer at all (the network): the same message.
+      await board.route('**/reports/overdue', (route) => route.abort('connectionrefused'));
+      await board.waitForFunction(() => document.querySelector('#overdue-error')?.textContent === '服务暂不可用，稍后自动重试');
+      await board.unroute('**/reports/overdue');
+      await board.waitForFunction(() => document.querySelector('#overdue-error')?.textContent === '', undefined, { timeout: 30_000 });
+      expect(pageErrors).toEqual([]);
+    } finally {
+      await board.close();
+    }
+  });
+
+  it('tells an operator and a crew in Chinese which role a panel needs, and shows them the rest', async () => {
+    const asOperator = await signedInPage(operator.user);
+    try {
+      await asOperator.waitForFunction(() => ['#by-day-error', '#by-district-error', '#warnings-error'].every((id) => document.querySelector(id)?.textContent));
+      const texts = await errorTexts(asOperator);
+      expect(texts['by-day-error']).toBe('此面板需要督办或管理员角色，当前账号为 operator（话务员）');
+      expect(texts['by-district-error']).toBe(texts['by-day-error']);
+      expect(texts['warnings-error']).toBe(`此面板需要${rolesZh('escalations.read')}角色，当前账号为 operator（话务员）`);
+      for (const id of ['overdue-error', 'league-error', 'notices-error', 'board-error']) expect({ id, text: texts[id] }).toEqual({ id, text: '' });
+      expectNoEnglish(texts);
+      expect(await asOperator.locator('section.unavailable').count()).toBe(3);
+      await asOperator.screenshot({ path: join(__dirname, '../../test-output/dashboard-operator.png'), fullPage: true });
+
+      // A token the API no longer accepts: back to the sign-in form, saying so.
+      await asOperator.evaluate(() => sessionStorage.setItem('hotline-token', 'expired'));
+      await asOperator.reload();
+      await asOperator.waitForSelector('#login-panel:not([hidden])');
+      await asOperator.waitForFunction(() => document.querySelector('#login-error')?.textContent === '登录已过期，请重新登录');
+      expect(await asOperator.isVisible('#board')).toBe(false);
+      expectNoEnglish(await errorTexts(asOperator));
+    } finally {
+      await asOperator.close();
+    }
+
+    const asCrew = await signedInPage(crew.user);
+    try {
+      await asCrew.waitForFunction(() => Boolean(document.querySelector('#by-day-error')?.textContent));
+      const texts = await errorTexts(asCrew);
+      expect(texts['by-day-error']).toBe(`此面板需要${rolesZh('reports.performance')}角色，当前账号为 crew（维修人员）`);
+      expect(texts['warnings-error']).toBe(''); // crews read their company's escalations
+      expect(texts['overdue-error']).toBe('');
+      expectNoEnglish(texts);
+    } finally {
+      await asCrew.close();
+    }
+    expect(pageErrors).toEqual([]);
+    expect(foreignRequests).toEqual([]);
   });
 
   it('serves the page and its assets without login', async () => {
     const html = await system.http().get('/dashboard').expect(200);
     expect(html.headers['content-type']).toMatch(/text\/html/);
     expect(html.text).toContain('/dashboard/chart.umd.js');
+    // The labels come from the domain, before the page's own script.
+    expect(html.text.indexOf('/dashboard/labels.js')).toBeGreaterThan(0);
+    expect(html.text.indexOf('/dashboard/labels.js')).toBeLessThan(html.text.indexOf('/dashboard/dashboard.js'));
+    const labels = await system.http().get('/dashboard/labels.js').expect(200);
+    expect(labels.headers['content-type']).toMatch(/javascript/);
+    const served = JSON.parse(labels.text.replace(/^window\.HOTLINE_LABELS = /, '').replace(/;\s*$/, ''));
+    expect(served.districts).toEqual(DISTRICT_NAMES_ZH);
+    expect(served.roles).toEqual(ROLE_NAMES_ZH);
+    expect(served.permissions['reports.performance']).toEqual(PERMISSIONS['reports.performance']);
+    const document = (await system.http().get('/docs-json').expect(200)).body as { paths: Record<string, unknown> };
+    expect(Object.keys(document.paths).filter((path) => path.startsWith('/dashboard'))).toEqual([]);
     const chartJs = await system.http().get('/dashboard/chart.umd.js').expect(200);
     expect(chartJs.headers['content-type']).toMatch(/javascript/);
     expect(chartJs.text.length).toBeGreaterThan(100_000);

@@ -9,7 +9,7 @@ import { authed, loginAs, SignedIn } from '../support/auth';
 import { insertCompany, insertPolicyVersion, SECONDS_POLICY, ticketBody } from '../support/fixtures';
 import { eventually, startTestSystem, TestSystem } from '../support/system';
 
-/** Every path of the spec §3 table over HTTP, through the ticket workflows, against real PostgreSQL and Temporal. */
+/** Every path of the lifecycle table (docs/product.md, Lifecycle) over HTTP, through the ticket workflows, against real PostgreSQL and Temporal. */
 describe('ticket lifecycle over HTTP', () => {
   let system: TestSystem;
   let north: CompanyEntity;
@@ -213,6 +213,29 @@ describe('ticket lifecycle over HTTP', () => {
     expect(await count()).toBe(before);
   });
 
+  it('answers 409, not 503, when the activity refuses what the workflow allowed (the database moved on)', async () => {
+    const ticket = await createTicket();
+    // The row changes behind the workflow's back (as when a rung or another writer won a race): the Update's
+    // validator still allows accept, the activity's re-check against the row refuses it.
+    await system.dataSource.query(`UPDATE tickets SET status = 'RETURN_REQUESTED' WHERE id = $1`, [ticket.id]);
+    const before = await eventTypes(ticket.id);
+    const refused = await as(crew).post(`/tickets/${ticket.id}/accept`).send({}).expect(409);
+    expect(refused.body).toMatchObject({ status: 409, title: 'Action not allowed now' });
+    expect(refused.body.detail).toMatch(/accept is not allowed when the ticket is RETURN_REQUESTED/);
+    expect(await eventTypes(ticket.id)).toEqual(before);
+  });
+
+  it('refuses unknown fields in the bodies of actions that take none (accept, extension approval)', async () => {
+    const ticket = await createTicket();
+    const accept = await as(crew).post(`/tickets/${ticket.id}/accept`).send({ note: 'on my way' }).expect(400);
+    expect(accept.body.errors).toEqual([{ field: 'note', message: 'property note should not exist' }]);
+    await as(crew).post(`/tickets/${ticket.id}/extension`).send({ reason: '配件未到', extendBy: 'PT1H' }).expect(200);
+    await as(supervisor).post(`/tickets/${ticket.id}/extension/approve`).send({ extendBy: 'P30D' }).expect(400);
+    const unchanged = (await as(operator).get(`/tickets/${ticket.id}`).expect(200)).body;
+    expect(unchanged).toMatchObject({ status: 'RECEIVED', extension: { status: 'PENDING', extendBy: 'PT1H' } });
+    expect(unchanged.stages.accept.dueAt).toBe(ticket.stages.accept?.dueAt);
+  });
+
   it('refuses bad action bodies with 400 naming the field', async () => {
     const ticket = await createTicket();
     await as(crew).post(`/tickets/${ticket.id}/accept`).expect(200);
@@ -251,15 +274,29 @@ describe('ticket lifecycle over HTTP', () => {
 
     // What supervisors, crews and the public read of it.
     const fired = (await as(supervisor).get(`/tickets/${ticket.id}/escalations`).expect(200)).body;
-    expect(fired.every((rung: { ticketNumber: string; stage: string }) => rung.ticketNumber === ticket.number && rung.stage !== 'accept')).toBe(true);
     expect(fired.length).toBeGreaterThanOrEqual(12);
-    const notices = (await as(supervisor).get('/escalations').query({ level: 'PUBLIC_NOTICE', companyId: north.id }).expect(200)).body;
+    expect(fired.every((rung: { ticketNumber: string; stage: string }) => rung.ticketNumber === ticket.number && rung.stage !== 'accept')).toBe(true);
+    const notices = (await as(supervisor).get('/escalations').query({ level: 'PUBLIC_NOTICE', companyId: north.id }).expect(200)).body.items;
     expect(notices.filter((rung: { ticketId: string }) => rung.ticketId === ticket.id).map((rung: { stage: string }) => rung.stage).sort()).toEqual([
       'contact',
       'reply',
       'visit',
     ]);
-    expect((await as(otherCrew).get('/escalations').expect(200)).body).toEqual([]);
+    expect((await as(otherCrew).get('/escalations').expect(200)).body).toEqual({ items: [], nextCursor: null });
+
+    // Every fired rung, page by page (3 a page), newest first, none twice and none left out.
+    const paged: Array<{ id: string; firedAt: string }> = [];
+    for (let cursor: string | undefined, pages = 0; pages < 50; pages++) {
+      const page = (await as(supervisor).get('/escalations').query({ companyId: north.id, limit: 3, ...(cursor ? { cursor } : {}) }).expect(200)).body;
+      expect(page.items.length).toBeLessThanOrEqual(3);
+      paged.push(...page.items);
+      if (!page.nextCursor) break;
+      cursor = page.nextCursor;
+    }
+    const firedForNorth = await system.dataSource.query(`SELECT id FROM escalations WHERE company_id = $1`, [north.id]);
+    expect(firedForNorth.length).toBeGreaterThan(3);
+    expect(paged.map((rung) => rung.id).sort()).toEqual(firedForNorth.map((row: { id: string }) => row.id).sort());
+    expect(paged.map((rung) => rung.firedAt)).toEqual([...paged.map((rung) => rung.firedAt)].sort().reverse());
     await as(otherCrew).get(`/tickets/${ticket.id}/escalations`).expect(404);
     await as(operator).get('/escalations').expect(403);
 
@@ -291,13 +328,19 @@ describe('ticket lifecycle over HTTP', () => {
     const mine = await createTicket({ district: 'NANKAI' });
     const theirs = await createTicket({ district: 'JINNAN' });
     const crewView = await listed(crew, { limit: 200 });
-    expect(crewView.items.every((item) => item.companyId === north.id)).toBe(true);
     expect(crewView.items.map((item) => item.id)).toContain(mine.id);
-    expect((await listed(otherCrew, { companyId: north.id, limit: 200 })).items.every((item) => item.companyId === south.id)).toBe(true);
+    expect(crewView.items.every((item) => item.companyId === north.id)).toBe(true);
+    // Asking for another company's tickets, a crew still gets only its own.
+    const otherView = await listed(otherCrew, { companyId: north.id, limit: 200 });
+    expect(otherView.items.map((item) => item.id)).toContain(theirs.id);
+    expect(otherView.items.every((item) => item.companyId === south.id)).toBe(true);
     expect((await listed(operator, { district: 'JINNAN', limit: 200 })).items.map((item) => item.id)).toContain(theirs.id);
     const received = await listed(operator, { status: 'RECEIVED', limit: 200 });
+    expect(received.items.map((item) => item.id)).toEqual(expect.arrayContaining([mine.id, theirs.id]));
     expect(received.items.every((item) => item.status === 'RECEIVED')).toBe(true);
-    expect((await listed(supervisor, { limit: 5 })).items.every((item) => /\*{4}/.test(item.citizenPhone))).toBe(true);
+    const masked = await listed(supervisor, { limit: 5 });
+    expect(masked.items).toHaveLength(5);
+    expect(masked.items.every((item) => /\*{4}/.test(item.citizenPhone))).toBe(true);
     // A P0 leak under a seconds-long policy: its contact stage is overdue within seconds.
     await insertPolicyVersion(system.dataSource, 'P0', { ...SECONDS_POLICY, accept: 'PT30S', contact: 'PT2S', visit: 'PT3S', reply: 'PT4S' });
     const late = await createTicket({ category: 'LEAK' });

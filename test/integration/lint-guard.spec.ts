@@ -11,9 +11,32 @@ describe('workflow lint guard', () => {
     typeorm: { file: 'libs/workflows/src', code: "import { DataSource } from 'typeorm';\nexport const x = DataSource;\n" },
     pg: { file: 'libs/workflows/src', code: "import { Client } from 'pg';\nexport const x = Client;\n" },
     persistence: { file: 'libs/workflows/src', code: "import { TicketEntity } from '@app/persistence';\nexport const x = TicketEntity;\n" },
+    // The guard is an allow-list: libs and packages nobody named are refused too (modules need not exist).
+    reports: { file: 'libs/workflows/src', code: "import { ReportsService } from '@app/reports';\nexport const x = ReportsService;\n" },
+    newLib: { file: 'libs/workflows/src', code: "import { anything } from '@app/some-new-lib';\nexport const x = anything;\n" },
+    newLibType: { file: 'libs/workflows/src', code: "import type { Anything } from '@app/some-new-lib';\nexport type X = Anything;\n" },
+    luxon: { file: 'libs/workflows/src', code: "import { DateTime } from 'luxon';\nexport const x = DateTime;\n" },
+    lodash: { file: 'libs/workflows/src', code: "import { sortBy } from 'lodash';\nexport const x = sortBy;\n" },
+    activitySdk: { file: 'libs/workflows/src', code: "import { Context } from '@temporalio/activity';\nexport const x = Context;\n" },
+    reexport: { file: 'libs/workflows/src', code: "export * from '@app/tickets';\n" },
+    // A relative path out of libs/workflows/src is another lib by a back door.
+    escape: { file: 'libs/workflows/src', code: "import { TicketsService } from '../../tickets/src';\nexport const x = TicketsService;\n" },
+    escapeNested: { file: 'libs/workflows/src/first-release', code: "import { TicketsService } from '../../../tickets/src';\nexport const x = TicketsService;\n" },
     allowed: {
       file: 'libs/workflows/src',
       code: "import { sleep } from '@temporalio/workflow';\nimport { STAGES } from '@app/domain';\nexport async function w(): Promise<number> {\n  await sleep(1);\n  return STAGES.length;\n}\n",
+    },
+    allowedTypes: {
+      file: 'libs/workflows/src',
+      code: "import type { Stage } from '@app/domain';\nimport type { ArmedRung } from './contract';\nexport type X = [Stage, ArmedRung];\n",
+    },
+    allowedRelative: {
+      file: 'libs/workflows/src',
+      code: "import { ticketWorkflowId } from './contract';\nimport { orderRungs } from './rung-order';\nexport const x = [ticketWorkflowId, orderRungs];\n",
+    },
+    allowedParent: {
+      file: 'libs/workflows/src/first-release',
+      code: "import { ticketWorkflowId } from '../contract';\nimport { ticketStateQuery } from './contract.v1';\nexport const x = [ticketWorkflowId, ticketStateQuery];\n",
     },
     floating: { file: 'libs/tickets/src', code: 'async function f(): Promise<void> {}\nexport function g(): void {\n  f();\n}\n' },
   };
@@ -48,8 +71,19 @@ describe('workflow lint guard', () => {
     expect(messagesByProbe[name].some((message) => message.startsWith('no-restricted-imports'))).toBe(true);
   });
 
+  it.each(['reports', 'newLib', 'newLibType', 'luxon', 'lodash', 'activitySdk', 'reexport', 'escape', 'escapeNested'])(
+    'refuses the %s import, which is not on the allow-list',
+    (name) => {
+      expect(messagesByProbe[name]).toContainEqual(expect.stringMatching(/^no-restricted-imports: .*may import only @temporalio\/workflow, @app\/domain/));
+    },
+  );
+
   it('allows the workflow SDK and the domain', () => {
     expect(messagesByProbe.allowed).toEqual([]);
+  });
+
+  it.each(['allowedTypes', 'allowedRelative', 'allowedParent'])('allows the %s imports (domain types, the contract and helpers of libs/workflows/src)', (name) => {
+    expect(messagesByProbe[name]).toEqual([]);
   });
 
   it('refuses floating promises anywhere', () => {

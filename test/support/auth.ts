@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import request from 'supertest';
 import { TokenService, UsersService } from '@app/auth';
-import type { AuthenticatedUser, Role } from '@app/auth';
+import type { AuthenticatedUser, Role } from '@app/domain';
 import type { TestSystem } from './system';
 
 /**

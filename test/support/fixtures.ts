@@ -1,6 +1,9 @@
+import { randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
-import type { District, SlaPolicyTerms } from '@app/domain';
-import { CompanyEntity, SlaPolicyEntity } from '@app/persistence';
+import { CATEGORY_DEFAULTS, DEFAULT_SLA_POLICIES, EMPTY_CALENDAR } from '@app/domain';
+import type { Category, District, SlaPolicyTerms, WorkCalendar } from '@app/domain';
+import { CompanyEntity, SlaPolicyEntity, TicketEntity } from '@app/persistence';
+import { freshStages } from '@app/tickets';
 
 let companySequence = 0;
 
@@ -57,4 +60,42 @@ export function ticketBody(overrides: Record<string, unknown> = {}): Record<stri
     description: '卧室温度只有15度',
     ...overrides,
   };
+}
+
+let ticketSequence = 0;
+
+/**
+ * A dispatched ticket's row as the API stores it (every stage's deadline and rungs fixed from
+ * `dispatchedAt` with the category's default policy), for tests that drive its workflow or activities.
+ */
+export async function insertDispatchedTicket(
+  dataSource: DataSource,
+  options: { companyId: string; dispatchedAt: Date; category?: Category; district?: District; calendar?: WorkCalendar },
+): Promise<TicketEntity> {
+  ticketSequence += 1;
+  const category = options.category ?? 'NOT_WARM';
+  const priority = CATEGORY_DEFAULTS[category].priority;
+  const policy = { priority, version: 1, ...DEFAULT_SLA_POLICIES[priority] };
+  const repository = dataSource.getRepository(TicketEntity);
+  const ticket = repository.create({
+    id: randomUUID(),
+    number: `8890-20261201-${String(ticketSequence).padStart(6, '0')}`,
+    status: 'RECEIVED',
+    category,
+    priority,
+    channel: 'PHONE',
+    district: options.district ?? 'NANKAI',
+    address: `南开区鞍山西道${ticketSequence}号`,
+    addressKey: `南开区鞍山西道${ticketSequence}号`,
+    citizenName: '王女士',
+    citizenPhone: '13812345678',
+    description: '卧室温度只有15度',
+    companyId: options.companyId,
+    dispatchedAt: options.dispatchedAt,
+    policyVersion: 1,
+    policy,
+    stages: freshStages({ policy, category }, options.dispatchedAt, options.calendar ?? EMPTY_CALENDAR),
+  });
+  await repository.insert(ticket);
+  return repository.findOneByOrFail({ id: ticket.id });
 }

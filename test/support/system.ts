@@ -81,6 +81,16 @@ export async function startTestSystem(
   };
 }
 
+/** A second API on `system`'s database and task queue whose Temporal address answers nothing: Temporal "down". */
+export function startCutOffApi(system: TestSystem): Promise<TestSystem> {
+  return startTestSystem({
+    database: { url: system.config.database.url, drop: async () => undefined },
+    temporalAddress: '127.0.0.1:1',
+    worker: false,
+    taskQueue: system.config.temporal.taskQueue,
+  });
+}
+
 /** The API app alone, configured exactly as main.ts does, on the given config (no worker, no database of its own). */
 export async function startApi(config: AppConfig): Promise<TestSystem> {
   const moduleRef = await Test.createTestingModule({ imports: [ApiModule.register(config)] }).compile();

@@ -8,8 +8,9 @@ import { eventually, startWorker } from '../support/system';
 import { createTestDatabase, TestDatabase, testConfig, uniqueTaskQueue } from '../support/test-env';
 
 /**
- * The ticket workflow on the real dev server with the real activities and database: a worker killed
- * half-way through the ladder and started again loses no rung and fires none twice.
+ * The ticket workflow on the real dev server with the real activities and database: a worker stopped
+ * half-way through the ladder and replaced by another loses no rung and fires none twice. (Killing a
+ * worker process with SIGKILL is the fault tier's job.)
  */
 describe('ticket workflow on the dev server', () => {
   let database: TestDatabase;
@@ -53,14 +54,14 @@ describe('ticket workflow on the dev server', () => {
     await database?.drop();
   });
 
-  it('survives a worker restart mid-ladder with every rung recorded exactly once', async () => {
+  it('survives a worker stopped mid-ladder and replaced, with every rung recorded exactly once', async () => {
     const start = Date.now();
     const at = (ms: number): string => new Date(start + ms).toISOString();
     const rungs: WorkflowTicketState['rungs'] = [
         { stage: 'accept', level: 'DUE_SOON', at: at(1000) },
         { stage: 'accept', level: 'OVERDUE', at: at(1500) },
-        { stage: 'accept', level: 'WARNING', at: at(20_000) },
-        { stage: 'accept', level: 'PUBLIC_NOTICE', at: at(20_500) },
+        { stage: 'accept', level: 'WARNING', at: at(6_000) },
+        { stage: 'accept', level: 'PUBLIC_NOTICE', at: at(6_500) },
     ];
     const state: WorkflowTicketState = {
       ticketId,
@@ -90,8 +91,7 @@ describe('ticket workflow on the dev server', () => {
     await first.stop();
     expect(await count()).toBe(2);
 
-    // While no worker runs, the later rungs fall due; the next worker fires them at once, and only them.
-    await eventually(async () => (Date.now() > start + 20_500 ? true : undefined), 30_000, 'later rungs due');
+    // The next worker picks the workflow up where the first left it: it fires the later rungs, and only them.
     const second = await startWorker(config());
     try {
       await eventually(async () => ((await count()) >= 4 ? true : undefined), 30_000, 'the remaining rungs');

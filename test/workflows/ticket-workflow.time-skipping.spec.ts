@@ -4,29 +4,15 @@ import { temporal } from '@temporalio/proto';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { DEFAULT_SLA_POLICIES, dispatchDeadlines, EMPTY_CALENDAR, escalationRungs } from '@app/domain';
+import { DataSource } from 'typeorm';
 import { temporalTestServerPath } from '@app/devstack';
+import { CalendarDayEntity, dataSourceOptions, EscalationEntity, NoticeEntity, TicketEntity } from '@app/persistence';
+import { WorkCalendarService } from '@app/sla';
 import { bundleTicketWorkflows, createTicketWorker } from '@app/temporal';
-import { orderRungs } from '@app/workflows';
-import { ArmedRung, RecordRungInput, TICKET_WORKFLOW_TYPE, TicketWorkflowInput, ticketWorkflowId, WorkflowTicketState } from '@app/workflows';
-
-/** The lifecycle workflow's state for a fresh P1 ticket that only waits: no action arrives in these tests. */
-function waitingState(input: TicketWorkflowInput): WorkflowTicketState {
-  return {
-    ticketId: input.ticketId,
-    dispatchedAt: input.dispatchedAt,
-    transitionSeq: 0,
-    temperatureStandard: 18,
-    status: 'RECEIVED',
-    category: 'NOT_WARM',
-    statusBeforeReturn: null,
-    stages: {},
-    extension: null,
-    approvedExtensions: 0,
-    closedAt: null,
-    rungs: input.rungs,
-  };
-}
+import { TicketActivitiesService, workflowStateOf } from '@app/tickets';
+import { ArmedRung, orderRungs, TICKET_WORKFLOW_TYPE, TicketActivities, ticketWorkflowId } from '@app/workflows';
+import { insertCompany, insertDispatchedTicket } from '../support/fixtures';
+import { createTestDatabase, TestDatabase, testConfig } from '../support/test-env';
 
 /**
  * Skipped time jumps exactly to each timer, but the server's clock also runs in real time while the worker
@@ -35,51 +21,60 @@ function waitingState(input: TicketWorkflowInput): WorkflowTicketState {
  */
 const SCHEDULING_SLACK_MS = 30_000;
 
-/** Real-length SLAs (minutes, hours) on Temporal's time-skipping test server: hours pass in milliseconds. */
+/**
+ * Real-length SLAs (minutes, hours, working days) on Temporal's time-skipping test server, with the real
+ * activities writing to a real PostgreSQL: hours pass in milliseconds, and every rung must land in the
+ * database once, at its instant.
+ */
 describe('ticket workflow with time skipping', () => {
   let env: TestWorkflowEnvironment;
   let bundle: { code: string };
+  let database: TestDatabase;
+  let dataSource: DataSource;
+  let activities: TicketActivitiesService;
+  let companyId: string;
 
   beforeAll(async () => {
     env = await TestWorkflowEnvironment.createTimeSkipping({
       server: { executable: { type: 'existing-path', path: temporalTestServerPath() } },
     });
     bundle = await bundleTicketWorkflows(new DefaultLogger('WARN'));
+    database = await createTestDatabase();
+    dataSource = await new DataSource(dataSourceOptions({ url: database.url })).initialize();
+    const config = testConfig({ databaseUrl: database.url, taskQueue: 'unused' });
+    activities = new TicketActivitiesService(dataSource, config, new WorkCalendarService(dataSource.getRepository(CalendarDayEntity)));
+    companyId = (await insertCompany(dataSource, ['NANKAI'])).id;
   });
 
   afterAll(async () => {
     await env?.teardown();
+    await dataSource?.destroy();
+    await database?.drop();
   });
 
-  function p1AcceptRungs(dispatchedAt: Date): ArmedRung[] {
-    const [accept] = dispatchDeadlines(dispatchedAt, DEFAULT_SLA_POLICIES.P1, true, EMPTY_CALENDAR);
-    return escalationRungs(accept, DEFAULT_SLA_POLICIES.P1, EMPTY_CALENDAR).map((rung) => ({
-      stage: rung.stage,
-      level: rung.level,
-      at: rung.at.toISOString(),
-    }));
-  }
+  /** A dispatched ticket as the API stores it: every stage's deadline and rungs fixed from `dispatchedAt`. */
+  const insertTicket = (dispatchedAt: Date, category: 'NOT_WARM' | 'BILLING'): Promise<TicketEntity> =>
+    insertDispatchedTicket(dataSource, { companyId, dispatchedAt, category });
 
-  /** Runs the workflow to completion and returns, per recorded rung, the server time its activity was scheduled. */
-  async function run(input: TicketWorkflowInput, recordRung: (rung: RecordRungInput) => Promise<void>) {
-    const taskQueue = `time-skipping-${input.ticketId}`;
+  /**
+   * Runs the ticket's workflow, with the real activities (or `wrap`ped ones), until its last rung fired;
+   * returns the armed rungs and, per recorded rung, the server time its activity was scheduled.
+   */
+  async function run(ticket: TicketEntity, wrap: (real: TicketActivities) => TicketActivities = (real) => real) {
+    const state = workflowStateOf(ticket, 18);
+    const taskQueue = `time-skipping-${ticket.id}`;
     const worker = await createTicketWorker({
       connection: env.nativeConnection,
       namespace: env.namespace ?? 'default',
       taskQueue,
-      activities: {
-        recordRung,
-        applyTransition: async () => {
-          throw new Error('no action is sent in these tests');
-        },
-      },
+      activities: wrap(activities),
       workflowBundle: bundle,
     });
-    const workflowId = ticketWorkflowId(input.ticketId);
+    const workflowId = ticketWorkflowId(ticket.id);
     await worker.runUntil(async () => {
-      const handle = await env.client.workflow.start(TICKET_WORKFLOW_TYPE, { taskQueue, workflowId, args: [{ state: waitingState(input) }] });
-      // The workflow of an untouched ticket runs until closed; here it is done once the last rung fired.
-      const lastRung = orderRungs(input.rungs).at(-1)!;
+      const handle = await env.client.workflow.start(TICKET_WORKFLOW_TYPE, { taskQueue, workflowId, args: [{ state }] });
+      // The workflow of an untouched ticket runs until closed; here it is done once its last rung fired.
+      const lastRung = orderRungs(state.rungs).at(-1)!;
       await env.sleep(Date.parse(lastRung.at) - (await env.currentTimeMs()) + 1000);
       await handle.terminate('test over');
     });
@@ -87,26 +82,38 @@ describe('ticket workflow with time skipping', () => {
     const scheduled = (history.events ?? [])
       .filter((event) => event.activityTaskScheduledEventAttributes)
       .map((event) => Number(event.eventTime?.seconds) * 1000 + Math.floor((event.eventTime?.nanos ?? 0) / 1e6));
-    return { history, scheduled };
+    return { rungs: orderRungs(state.rungs), history, scheduled };
   }
 
-  it('fires the four accept rungs of a P1 ticket in order, each at its instant', async () => {
-    const dispatchedAt = new Date(await env.currentTimeMs());
-    const rungs = p1AcceptRungs(dispatchedAt);
-    const recorded: RecordRungInput[] = [];
-    const { history, scheduled } = await run(
-      { ticketId: '00000000-0000-4000-8000-000000000001', dispatchedAt: dispatchedAt.toISOString(), rungs },
-      async (rung) => void recorded.push(rung),
-    );
+  /** The rungs recorded in the database for the ticket, in firing order. */
+  async function recorded(ticketId: string): Promise<Array<{ stage: string; level: string; dueAt: string }>> {
+    const rows = await dataSource.getRepository(EscalationEntity).find({ where: { ticketId }, order: { firedAt: 'ASC', id: 'ASC' } });
+    return rows.map((row) => ({ stage: row.stage, level: row.level, dueAt: row.dueAt.toISOString() }));
+  }
 
-    expect(recorded.map((r) => r.level)).toEqual(['DUE_SOON', 'OVERDUE', 'WARNING', 'PUBLIC_NOTICE']);
-    expect(recorded.map((r) => r.dueAt)).toEqual(rungs.map((r) => r.at));
-    // DUE_SOON at +24 min, OVERDUE at +30 min, WARNING at +2 h 30 min, PUBLIC_NOTICE at +24 h 30 min.
+  /** Each rung's activity was scheduled at its instant (never before), within the slack of a loaded machine. */
+  function expectOnTime(scheduled: number[], rungs: ArmedRung[], notBefore = 0): void {
+    expect(scheduled).toHaveLength(rungs.length);
     scheduled.forEach((at, index) => {
-      const due = Date.parse(rungs[index].at);
+      const due = Math.max(Date.parse(rungs[index].at), notBefore);
       expect(at).toBeGreaterThanOrEqual(due);
       expect(at - due).toBeLessThan(SCHEDULING_SLACK_MS);
     });
+  }
+
+  it('fires the whole ladder of a P1 ticket in order, each rung at its instant and once in the database', async () => {
+    const ticket = await insertTicket(new Date(await env.currentTimeMs()), 'NOT_WARM');
+    const { rungs, history, scheduled } = await run(ticket);
+    // accept: DUE_SOON at +24 min, OVERDUE at +30 min, WARNING at +2 h 30 min, PUBLIC_NOTICE at +24 h 30 min.
+    const accept = rungs.filter((rung) => rung.stage === 'accept').map((rung) => (Date.parse(rung.at) - ticket.dispatchedAt.getTime()) / 60_000);
+    expect(accept).toEqual([24, 30, 150, 1470]);
+    expect(rungs).toHaveLength(16); // four stages (accept, contact, visit, reply) × four rungs
+    expectOnTime(scheduled, rungs);
+    expect(await recorded(ticket.id)).toEqual(rungs.map((rung) => ({ stage: rung.stage, level: rung.level, dueAt: rung.at })));
+    const stored = await dataSource.getRepository(TicketEntity).findOneByOrFail({ id: ticket.id });
+    expect(stored.escalationLevel).toBe('PUBLIC_NOTICE');
+    expect(Object.values(stored.stages).map((stage) => stage.overdue)).toEqual([true, true, true, true]);
+    expect(await dataSource.getRepository(NoticeEntity).countBy({ ticketNumber: ticket.number })).toBe(4);
     if (process.env.RECORD_HISTORIES) {
       writeFileSync(join(__dirname, '../histories/ticket-lifecycle-p1-untouched.json'), historyToJSON(temporal.api.history.v1.History.create(history)));
     }
@@ -114,56 +121,40 @@ describe('ticket workflow with time skipping', () => {
 
   it('fires rungs already due at once after a late start, and later ones at their absolute instants', async () => {
     const now = await env.currentTimeMs();
-    // Temporal was down for 40 minutes after dispatch: DUE_SOON and OVERDUE are past, WARNING is not.
-    const dispatchedAt = new Date(now - 40 * 60_000);
-    const rungs = p1AcceptRungs(dispatchedAt);
-    const recorded: RecordRungInput[] = [];
-    const { scheduled } = await run(
-      { ticketId: '00000000-0000-4000-8000-000000000002', dispatchedAt: dispatchedAt.toISOString(), rungs },
-      async (rung) => void recorded.push(rung),
-    );
-    expect(recorded.map((r) => r.level)).toEqual(['DUE_SOON', 'OVERDUE', 'WARNING', 'PUBLIC_NOTICE']);
-    expect(scheduled[0] - now).toBeLessThan(SCHEDULING_SLACK_MS);
-    expect(scheduled[1] - now).toBeLessThan(SCHEDULING_SLACK_MS);
+    // Temporal was down for 40 minutes after dispatch: accept's DUE_SOON and OVERDUE are past, WARNING is not.
+    const ticket = await insertTicket(new Date(now - 40 * 60_000), 'NOT_WARM');
+    const { rungs, scheduled } = await run(ticket);
+    expect(rungs.filter((rung) => Date.parse(rung.at) < now).map((rung) => `${rung.stage}:${rung.level}`)).toEqual(['accept:DUE_SOON', 'accept:OVERDUE']);
     // WARNING counts from the original deadline (dispatch + 30 min + 2 h), not from the late start.
-    expect(scheduled[2] - Date.parse(rungs[2].at)).toBeGreaterThanOrEqual(0);
-    expect(scheduled[2] - Date.parse(rungs[2].at)).toBeLessThan(SCHEDULING_SLACK_MS);
+    expectOnTime(scheduled, rungs, now);
+    expect((await recorded(ticket.id)).length).toBe(16);
   });
 
   it('fires a P2 ladder counted in working days, days apart, at its instants', async () => {
-    const dispatchedAt = new Date(await env.currentTimeMs());
-    const [accept] = dispatchDeadlines(dispatchedAt, DEFAULT_SLA_POLICIES.P2, false, EMPTY_CALENDAR);
-    const rungs = escalationRungs(accept, DEFAULT_SLA_POLICIES.P2, EMPTY_CALENDAR).map((rung) => ({
-      stage: rung.stage,
-      level: rung.level,
-      at: rung.at.toISOString(),
-    }));
+    const ticket = await insertTicket(new Date(await env.currentTimeMs()), 'BILLING');
+    const { rungs, scheduled } = await run(ticket);
+    const acceptNotice = rungs.find((rung) => rung.stage === 'accept' && rung.level === 'PUBLIC_NOTICE')!;
     // One working day to accept, then 约谈 a working day and 通报 five working days after the deadline.
-    expect(Date.parse(rungs[3].at) - dispatchedAt.getTime()).toBeGreaterThanOrEqual(6 * 86_400_000);
-    const recorded: RecordRungInput[] = [];
-    const { scheduled } = await run(
-      { ticketId: '00000000-0000-4000-8000-000000000004', dispatchedAt: dispatchedAt.toISOString(), rungs },
-      async (rung) => void recorded.push(rung),
-    );
-    expect(recorded.map((r) => r.level)).toEqual(['DUE_SOON', 'OVERDUE', 'WARNING', 'PUBLIC_NOTICE']);
-    scheduled.forEach((at, index) => {
-      expect(at - Date.parse(rungs[index].at)).toBeGreaterThanOrEqual(0);
-      expect(at - Date.parse(rungs[index].at)).toBeLessThan(SCHEDULING_SLACK_MS);
-    });
+    expect(Date.parse(acceptNotice.at) - ticket.dispatchedAt.getTime()).toBeGreaterThanOrEqual(6 * 86_400_000);
+    expect(rungs).toHaveLength(12); // accept, contact, reply (no visit for billing)
+    expectOnTime(scheduled, rungs);
+    expect(await recorded(ticket.id)).toEqual(rungs.map((rung) => ({ stage: rung.stage, level: rung.level, dueAt: rung.at })));
   });
 
-  it('retries a rung whose recording failed, and moves on only after it succeeded', async () => {
-    const dispatchedAt = new Date(await env.currentTimeMs());
-    const rungs = p1AcceptRungs(dispatchedAt).slice(0, 2);
+  it('retries a rung whose recording failed, records it once, and moves on only after it succeeded', async () => {
+    const ticket = await insertTicket(new Date(await env.currentTimeMs()), 'NOT_WARM');
     const attempts: string[] = [];
     let failuresLeft = 2;
-    await run(
-      { ticketId: '00000000-0000-4000-8000-000000000003', dispatchedAt: dispatchedAt.toISOString(), rungs },
-      async (rung) => {
-        attempts.push(rung.level);
-        if (rung.level === 'DUE_SOON' && failuresLeft-- > 0) throw new Error('database unavailable');
+    const { rungs } = await run(ticket, (real) => ({
+      applyTransition: (input) => real.applyTransition(input),
+      recordRung: async (rung) => {
+        attempts.push(`${rung.stage}:${rung.level}`);
+        if (rung.level === 'DUE_SOON' && rung.stage === 'accept' && failuresLeft-- > 0) throw new Error('database unavailable');
+        await real.recordRung(rung);
       },
-    );
-    expect(attempts).toEqual(['DUE_SOON', 'DUE_SOON', 'DUE_SOON', 'OVERDUE']);
+    }));
+    expect(attempts.slice(0, 4)).toEqual(['accept:DUE_SOON', 'accept:DUE_SOON', 'accept:DUE_SOON', 'accept:OVERDUE']);
+    expect(attempts).toHaveLength(rungs.length + 2);
+    expect((await recorded(ticket.id)).length).toBe(rungs.length);
   });
 });

@@ -22,6 +22,7 @@ async function bootstrap(): Promise<void> {
     namespace: config.temporal.namespace,
     taskQueue: config.temporal.taskQueue,
     activities: app.get(TicketActivitiesService),
+    ...(config.workflowBundlePath ? { workflowBundle: { codePath: config.workflowBundlePath } } : {}),
   });
   logger.log(`Worker polling task queue "${config.temporal.taskQueue}" on ${config.temporal.address}`);
   // Worker.run() installs SIGINT/SIGTERM handlers that drain in-flight tasks before it resolves.

@@ -1,9 +1,12 @@
 import { createParamDecorator, ExecutionContext, SetMetadata } from '@nestjs/common';
 import type { Request } from 'express';
-import type { AuthenticatedUser, Role } from './roles';
+import type { AuthenticatedUser } from '@app/domain';
+import type { Permission } from './access-policy';
 
 export const IS_PUBLIC_KEY = 'auth:isPublic';
-export const ROLES_KEY = 'auth:roles';
+export const PERMISSION_KEY = 'auth:permission';
+/** The permission value of @AnySignedInUser(): any valid token will do. */
+export const ANY_SIGNED_IN_USER = 'any-signed-in-user';
 
 /** The request carries the authenticated user once the authentication guard let it through. */
 export type AuthenticatedRequest = Request & { user?: AuthenticatedUser };
@@ -11,8 +14,11 @@ export type AuthenticatedRequest = Request & { user?: AuthenticatedUser };
 /** No token needed (login, health, the public notices). */
 export const Public = (): MethodDecorator & ClassDecorator => SetMetadata(IS_PUBLIC_KEY, true);
 
-/** Only these roles may call the route; others get 403. A route without @Roles is open to every signed-in user. */
-export const Roles = (...roles: Role[]): MethodDecorator & ClassDecorator => SetMetadata(ROLES_KEY, roles);
+/** Only the roles `PERMISSIONS[permission]` lists may call the route; others get 403. */
+export const RequirePermission = (permission: Permission): MethodDecorator & ClassDecorator => SetMetadata(PERMISSION_KEY, permission);
+
+/** Every signed-in user may call the route (what it returns may still be scoped by the access policy). */
+export const AnySignedInUser = (): MethodDecorator & ClassDecorator => SetMetadata(PERMISSION_KEY, ANY_SIGNED_IN_USER);
 
 /** The signed-in user of the request (the authentication guard guarantees one on non-public routes). */
 export const CurrentUser = createParamDecorator((_data: unknown, context: ExecutionContext): AuthenticatedUser => {

@@ -6,6 +6,6 @@ export * from './dto/create-user.dto';
 export * from './dto/login.dto';
 export * from './dto/user.dto';
 export * from './password-hasher.service';
-export * from './roles';
+export * from './access-policy';
 export * from './token.service';
 export * from './users.service';

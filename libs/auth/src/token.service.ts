@@ -1,7 +1,8 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { JwtService } from '@nestjs/jwt';
 import { APP_CONFIG, type AppConfig } from '@app/config';
-import { AuthenticatedUser, ROLES, Role } from './roles';
+import { ROLES } from '@app/domain';
+import type { AuthenticatedUser, Role } from '@app/domain';
 
 export const TOKEN_ISSUER = 'heating-hotline';
 export const TOKEN_ALGORITHM = 'HS256';

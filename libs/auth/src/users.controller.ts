@@ -11,7 +11,7 @@ import {
   ApiUnauthorizedResponse,
   ApiUnprocessableEntityResponse,
 } from '@nestjs/swagger';
-import { Roles } from './auth.decorators';
+import { RequirePermission } from './auth.decorators';
 import { CreateUserDto } from './dto/create-user.dto';
 import { mapUser, UserDto } from './dto/user.dto';
 import { UsersService } from './users.service';
@@ -20,7 +20,7 @@ import { UsersService } from './users.service';
 @ApiBearerAuth()
 @ApiUnauthorizedResponse({ description: 'No valid bearer token.' })
 @ApiForbiddenResponse({ description: 'Only admins manage users.' })
-@Roles('admin')
+@RequirePermission('users.manage')
 @Controller('users')
 export class UsersController {
   constructor(private readonly users: UsersService) {}

@@ -10,8 +10,8 @@ import {
   ApiTags,
   ApiUnauthorizedResponse,
 } from '@nestjs/swagger';
-import { CurrentUser, Roles } from '@app/auth';
-import type { AuthenticatedUser } from '@app/auth';
+import { AnySignedInUser, CurrentUser, RequirePermission } from '@app/auth';
+import type { AuthenticatedUser } from '@app/domain';
 import { CompaniesService } from './companies.service';
 import { CompanyDto, mapCompany } from './dto/company.dto';
 import { CreateCompanyDto } from './dto/create-company.dto';
@@ -24,7 +24,7 @@ export class CompaniesController {
   constructor(private readonly companies: CompaniesService) {}
 
   @Post()
-  @Roles('admin')
+  @RequirePermission('companies.manage')
   @HttpCode(201)
   @ApiOperation({ summary: 'Register a heating company and the districts it serves (admin)' })
   @ApiCreatedResponse({ type: CompanyDto })
@@ -36,6 +36,7 @@ export class CompaniesController {
   }
 
   @Get()
+  @AnySignedInUser()
   @ApiOperation({ summary: 'List companies (a crew user sees only its own)' })
   @ApiOkResponse({ type: [CompanyDto] })
   async list(@CurrentUser() user: AuthenticatedUser): Promise<CompanyDto[]> {

@@ -1,7 +1,8 @@
 import { ConflictException, Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { QueryFailedError, Repository } from 'typeorm';
-import type { AuthenticatedUser } from '@app/auth';
+import { companyFilterFor } from '@app/auth';
+import type { AuthenticatedUser } from '@app/domain';
 import { CompanyEntity } from '@app/persistence';
 import { CreateCompanyDto } from './dto/create-company.dto';
 
@@ -24,11 +25,11 @@ export class CompaniesService {
     }
   }
 
-  /** Everyone sees every company, except a crew user, who sees only its own. */
+  /** The companies the access policy lets the user see (a crew: its own). */
   async listVisibleTo(user: AuthenticatedUser): Promise<CompanyEntity[]> {
-    if (user.role !== 'crew') return this.companies.find({ order: { code: 'ASC' } });
+    const filter = companyFilterFor(user);
+    if (!filter) return [];
     // Explicit: TypeORM reads `{ id: undefined }` as no condition at all.
-    if (!user.companyId) return [];
-    return this.companies.findBy({ id: user.companyId });
+    return filter.companyId ? this.companies.findBy({ id: filter.companyId }) : this.companies.find({ order: { code: 'ASC' } });
   }
 }

@@ -14,6 +14,7 @@ describe('loadConfig', () => {
       workerMetricsPort: null,
       auth: { jwtSecret: undefined, tokenTtlSeconds: 28_800, adminUsername: undefined, adminPassword: undefined, bcryptRounds: 12 },
       roomTemperatureStandard: 18,
+      workflowBundlePath: null,
     });
   });
 
@@ -104,7 +105,13 @@ describe('loadConfig', () => {
     });
   });
 
+  it('reads the prebuilt workflow bundle path, refusing one that does not exist', () => {
+    expect(loadConfig(minimal).workflowBundlePath).toBeNull();
+    expect(loadConfig({ ...minimal, WORKFLOW_BUNDLE_PATH: __filename }).workflowBundlePath).toBe(__filename);
+    expect(() => loadConfig({ ...minimal, WORKFLOW_BUNDLE_PATH: '/nonexistent/workflow-bundle.js' })).toThrow(/WORKFLOW_BUNDLE_PATH .*no such file/);
+  });
+
   it('lists the variables it reads', () => {
-    expect(knownEnvironmentVariables()).toEqual(expect.arrayContaining(['DATABASE_URL', 'TEMPORAL_ADDRESS', 'PORT', 'TEMPORAL_NAMESPACE', 'JWT_SECRET', 'JWT_TTL_SECONDS', 'ADMIN_USERNAME', 'ADMIN_PASSWORD', 'BCRYPT_ROUNDS', 'ROOM_TEMPERATURE_STANDARD']));
+    expect(knownEnvironmentVariables()).toEqual(expect.arrayContaining(['DATABASE_URL', 'TEMPORAL_ADDRESS', 'PORT', 'TEMPORAL_NAMESPACE', 'JWT_SECRET', 'JWT_TTL_SECONDS', 'ADMIN_USERNAME', 'ADMIN_PASSWORD', 'BCRYPT_ROUNDS', 'ROOM_TEMPERATURE_STANDARD', 'WORKFLOW_BUNDLE_PATH']));
   });
 });

@@ -14,6 +14,7 @@ import {
   validateSync,
 } from 'class-validator';
 import { randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
 
 /** Login names: also the rule for ADMIN_USERNAME. Stored lower-case. */
 export const USERNAME_PATTERN = /^[A-Za-z0-9._-]{3,64}$/;
@@ -144,6 +145,10 @@ class EnvironmentVariables {
   @Min(10)
   @Max(30)
   ROOM_TEMPERATURE_STANDARD?: number;
+
+  @IsOptional()
+  @IsString()
+  WORKFLOW_BUNDLE_PATH?: string;
 }
 
 export interface TemporalTlsConfig {
@@ -171,7 +176,12 @@ export interface AppConfig {
   /** Port of the worker's Prometheus `/metrics` server; null (WORKER_METRICS_PORT unset): no server. */
   readonly workerMetricsPort: number | null;
   readonly auth: AuthConfig;
-  /** Indoor °C below which a visit's reading fails the temperature test (spec §3: 18.0 by default). */
+  /**
+   * The prebuilt workflow bundle the worker runs (WORKFLOW_BUNDLE_PATH, set by the Docker image); null:
+   * the worker bundles the workflow sources when it starts (development, tests).
+   */
+  readonly workflowBundlePath: string | null;
+  /** Indoor °C below which a visit's reading fails the temperature test (docs/product.md, Lifecycle: 18.0 by default). */
   readonly roomTemperatureStandard: number;
 }
 
@@ -201,6 +211,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   }
   if (vars.ADMIN_PASSWORD && Buffer.byteLength(vars.ADMIN_PASSWORD) > MAX_PASSWORD_BYTES) {
     throw new ConfigError(`Invalid configuration:\n  ADMIN_PASSWORD: at most ${MAX_PASSWORD_BYTES} bytes in UTF-8 (bcrypt ignores the rest)`);
+  }
+  if (vars.WORKFLOW_BUNDLE_PATH && !existsSync(vars.WORKFLOW_BUNDLE_PATH)) {
+    throw new ConfigError(`Invalid configuration:\n  WORKFLOW_BUNDLE_PATH ("${vars.WORKFLOW_BUNDLE_PATH}"): no such file (build it with npm run build:workflows)`);
   }
   const tlsWanted = vars.TEMPORAL_TLS ?? Boolean(vars.TEMPORAL_TLS_CERT_PATH || vars.TEMPORAL_API_KEY);
   if (Boolean(vars.TEMPORAL_TLS_CERT_PATH) !== Boolean(vars.TEMPORAL_TLS_KEY_PATH)) {
@@ -235,6 +248,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       bcryptRounds: vars.BCRYPT_ROUNDS ?? 12,
     },
     roomTemperatureStandard: vars.ROOM_TEMPERATURE_STANDARD ?? 18.0,
+    workflowBundlePath: vars.WORKFLOW_BUNDLE_PATH ?? null,
   };
 }
 

@@ -19,7 +19,7 @@ interface CategoryDefaults {
   readonly nameZh: string;
 }
 
-/** Spec §3: each category's default priority and whether a home visit is part of the work. */
+/** docs/product.md, Categories: each category's default priority and whether a home visit is part of the work. */
 export const CATEGORY_DEFAULTS: Record<Category, CategoryDefaults> = {
   LEAK: { priority: 'P0', visitNeeded: true, nameZh: '跑冒滴漏' },
   NO_HEAT: { priority: 'P1', visitNeeded: true, nameZh: '停热' },

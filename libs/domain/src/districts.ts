@@ -1,4 +1,4 @@
-/** The 16 districts of Tianjin, as codes used on the wire (spec §5). */
+/** The 16 districts of Tianjin, as codes used on the wire (docs/product.md, API). */
 export const DISTRICTS = [
   'HEPING',
   'HEDONG',

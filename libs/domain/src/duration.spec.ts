@@ -10,6 +10,9 @@ describe('parseDurationMs', () => {
     ['P1DT2H', 26 * 3_600_000],
     ['P1W', 7 * 86_400_000],
     ['PT1H30M5S', 5_405_000],
+    ['P1W2D', 9 * 86_400_000],
+    ['P1DT0H', 86_400_000],
+    ['PT01S', 1000],
   ])('%s is %d ms', (value, ms) => {
     expect(parseDurationMs(value)).toBe(ms);
   });
@@ -17,6 +20,23 @@ describe('parseDurationMs', () => {
   it.each(['', 'P', 'PT', 'P1M', 'P1Y', 'PT0S', 'P0D', '15M', 'PT1.5H', 'PT-1S', 'pt1s', 'P1DT'])('refuses %j', (value) => {
     expect(() => parseDurationMs(value)).toThrow(InvalidDurationError);
     expect(isValidDuration(value)).toBe(false);
+  });
+
+  // Luxon's ISO parser reads all of these; the domain does not.
+  it.each([
+    ['a fraction', 'PT1.5S'],
+    ['a comma fraction', 'PT1,5S'],
+    ['a fraction of a whole number', 'P1.0D'],
+    ['a negative duration', '-P1D'],
+    ['a negative unit', 'P-1D'],
+    ['a negative part', 'PT1H-1M'],
+    ['a zero month', 'P0M'],
+    ['a year beside days', 'P1Y0D'],
+    ['a dangling T', 'PT'],
+    ['no unit at all', 'P'],
+    ['more milliseconds than a safe integer', 'P99999999999999999999D'],
+  ])('refuses %s (%s)', (_, value) => {
+    expect(() => parseDurationMs(value)).toThrow(InvalidDurationError);
   });
 
   it('refuses non-strings', () => {

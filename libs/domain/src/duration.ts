@@ -1,14 +1,15 @@
+import { Duration } from 'luxon';
+
 /**
  * SLA durations are ISO 8601 durations restricted to fixed-length units (weeks, days, hours,
- * minutes, seconds). Months and years are refused: "P1M" has no fixed length, and no legal
- * time limit in this domain is stated in them.
+ * minutes, seconds) in whole numbers. Months and years are refused: "P1M" has no fixed length, and no
+ * legal time limit in this domain is stated in them. Luxon parses; the domain's restrictions are below.
  */
-const ISO_DURATION = /^P(?:(\d+)W)?(?:(\d+)D)?(?:T(?:(\d+)H)?(?:(\d+)M)?(?:(\d+)S)?)?$/;
+const FIXED_UNITS: ReadonlySet<string> = new Set(['weeks', 'days', 'hours', 'minutes', 'seconds']);
+/** Digits and designators only: no sign, no fraction (luxon reads "PT1.5H", "PT1,5S" and "-P1D"). */
+const WHOLE_NUMBERS_ONLY = /^P[\dWDTHMS]*$/;
 
 const SECOND = 1000;
-const MINUTE = 60 * SECOND;
-const HOUR = 60 * MINUTE;
-const DAY = 24 * HOUR;
 
 export class InvalidDurationError extends Error {
   constructor(readonly value: string) {
@@ -18,11 +19,14 @@ export class InvalidDurationError extends Error {
 
 /** Milliseconds in an ISO 8601 duration; throws InvalidDurationError for anything else or zero. */
 export function parseDurationMs(value: string): number {
-  const match = ISO_DURATION.exec(value);
-  if (!match || value === 'P' || value.endsWith('T')) throw new InvalidDurationError(value);
-  const [, weeks, days, hours, minutes, seconds] = match.map((part) => Number(part ?? 0));
-  const ms = weeks * 7 * DAY + days * DAY + hours * HOUR + minutes * MINUTE + seconds * SECOND;
-  if (ms <= 0) throw new InvalidDurationError(value);
+  const duration = Duration.fromISO(value);
+  const units = duration.isValid ? Object.keys(duration.toObject()) : [];
+  // Luxon takes "P", "PT" and a dangling "P1DT" as valid; ISO 8601 wants at least one unit after each designator.
+  if (!WHOLE_NUMBERS_ONLY.test(value) || value.endsWith('T') || units.length === 0 || units.some((unit) => !FIXED_UNITS.has(unit))) {
+    throw new InvalidDurationError(value);
+  }
+  const ms = duration.toMillis();
+  if (!Number.isSafeInteger(ms) || ms <= 0) throw new InvalidDurationError(value);
   return ms;
 }
 

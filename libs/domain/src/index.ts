@@ -5,6 +5,7 @@ export * from './duration';
 export * from './lifecycle';
 export * from './notice';
 export * from './phone';
+export * from './roles';
 export * from './sla-policy';
 export * from './ticket-number';
 export * from './ticket-status';

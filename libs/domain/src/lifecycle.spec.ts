@@ -35,7 +35,7 @@ const ACTIONS: Record<string, ActionInput> = {
   cancel: { action: 'cancel', reason: 'duplicate' },
 };
 
-/** Spec §3: the statuses each action may start from (for a category that needs a visit). */
+/** docs/product.md, Lifecycle: the statuses each action may start from (for a category that needs a visit). */
 const ALLOWED_FROM: Record<string, TicketStatus[]> = {
   accept: ['RECEIVED'],
   contact: ['ACCEPTED'],

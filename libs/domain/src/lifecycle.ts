@@ -2,7 +2,7 @@ import { CATEGORY_DEFAULTS, Category } from './categories';
 import { parseDurationMs } from './duration';
 import { isOpenStatus, Stage, TicketStatus } from './ticket-status';
 
-/** Every action of spec §3 that changes a ticket, plus a repeat call (催办 / reopen within 7 days). */
+/** Every action that changes a ticket (docs/product.md, Lifecycle), plus a repeat call (催办 / reopen within 7 days). */
 export const TICKET_ACTIONS = [
   'accept',
   'contact',
@@ -50,7 +50,13 @@ export type ActionInput =
   | { readonly action: 'extension-reject'; readonly reason?: string }
   | ({ readonly action: 'callback' } & CallbackInput)
   | { readonly action: 'cancel'; readonly reason: string }
-  | { readonly action: 'repeat-call' };
+  | {
+      readonly action: 'repeat-call';
+      /** The recorded repeat call this delivers (absent in histories of the first lifecycle release). */
+      readonly repeatCallId?: string;
+      /** When the call came in: the instant its reopen is decided at, however late it is delivered. */
+      readonly receivedAt?: string;
+    };
 
 export type ExtensionStatus = 'PENDING' | 'APPROVED' | 'REJECTED';
 
@@ -77,8 +83,31 @@ export interface LifecycleState {
   readonly closedAt: string | null;
 }
 
-/** Repeat calls reopen a ticket closed less than this long ago (spec §3). */
+/** Repeat calls reopen a ticket closed less than this long ago (docs/product.md, Repeat calls). */
 export const REOPEN_WINDOW_MS = 7 * 24 * 3_600_000;
+
+/** The instant a closed ticket stops taking reopens (its workflow may end then). */
+export function reopenWindowEnd(closedAt: string): number {
+  return Date.parse(closedAt) + REOPEN_WINDOW_MS;
+}
+
+/** Whether a ticket closed at `closedAt` may still be reopened by a call at `at` (epoch ms). */
+export function withinReopenWindow(closedAt: string | null, at: number): boolean {
+  return closedAt !== null && at < reopenWindowEnd(closedAt);
+}
+
+/** The earliest closing instant a call at `at` (epoch ms) can still reopen: the same bound, for queries. */
+export function earliestReopenableClose(at: number): Date {
+  return new Date(at - REOPEN_WINDOW_MS);
+}
+
+/**
+ * The instant an action is decided at (and stamped with): a repeat call at the moment it was received,
+ * so a delivery delayed by an outage reopens what the caller would have reopened; anything else now.
+ */
+export function decisionInstant(input: ActionInput, now: number): number {
+  return input.action === 'repeat-call' && input.receivedAt ? Date.parse(input.receivedAt) : now;
+}
 
 /** How a transition changes the ticket; applied by an activity, decided by the same rules everywhere. */
 export interface TransitionPlan {
@@ -137,7 +166,7 @@ export function readingsFail(readings: readonly Reading[], standardCelsius: numb
 }
 
 /**
- * The rules of spec §3 in one place: whether `input` may happen to a ticket in `state` at `now`, and
+ * The rules of docs/product.md, Lifecycle, in one place: whether `input` may happen to a ticket in `state` at `now`, and
  * what it changes. Throws TransitionRefusedError (answered 409) when it may not. Pure: the workflow
  * validates updates with it, and the activity applies its plan.
  */
@@ -220,7 +249,7 @@ export function planTransition(state: LifecycleState, input: ActionInput, now: n
     case 'repeat-call': {
       if (status === 'CANCELLED') refuse('a cancelled ticket is not reopened by a repeat call');
       if (status === 'CLOSED') {
-        if (!state.closedAt || now - Date.parse(state.closedAt) >= REOPEN_WINDOW_MS) {
+        if (!withinReopenWindow(state.closedAt, now)) {
           refuse('the ticket was closed 7 days ago or more; a repeat call makes a new ticket');
         }
         return plan({ status: 'RECEIVED', freshDispatch: 'reopen' });

@@ -14,11 +14,15 @@ describe('citizen phone', () => {
 
   it('normalises spacing and the country code', () => {
     expect(normalizePhone('+86 138 1234 5678')).toBe('13812345678');
+    // One canonical form: digits only, so a number typed with dashes or spaces matches the same caller.
+    expect(normalizePhone('022-2345 6789')).toBe('02223456789');
+    expect(normalizePhone('(022) 2345-6789')).toBe(normalizePhone('02223456789'));
+    expect(normalizePhone('022－23456789')).toBe('02223456789');
   });
 
   it('masks the middle digits', () => {
     expect(maskPhone('13812345678')).toBe('138****5678');
-    expect(maskPhone('022-23456789')).toBe('022****6789');
+    expect(maskPhone(normalizePhone('022-23456789'))).toBe('022****6789');
   });
 });
 

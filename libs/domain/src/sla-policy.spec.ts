@@ -6,7 +6,7 @@ import { CALENDAR_ZONE, EMPTY_CALENDAR } from './work-calendar';
 const at = (iso: string): Date => new Date(iso);
 
 describe('dispatchDeadlines', () => {
-  it('counts every P1 stage from the dispatch instant (spec §4)', () => {
+  it('counts every P1 stage from the dispatch instant (docs/product.md, SLA)', () => {
     const dispatched = at('2026-11-28T02:00:00Z');
     const deadlines = dispatchDeadlines(dispatched, DEFAULT_SLA_POLICIES.P1, true, EMPTY_CALENDAR);
     expect(deadlines.map((d) => [d.stage, d.dueAt.toISOString()])).toEqual([

@@ -3,7 +3,7 @@ import { parseDurationMs } from './duration';
 import { RungLevel, Stage } from './ticket-status';
 import { addDuration, CalendarKind, WorkCalendar } from './work-calendar';
 
-/** One version of the time limits for a priority: ISO 8601 durations (spec §4). */
+/** One version of the time limits for a priority: ISO 8601 durations (docs/product.md, SLA). */
 export interface SlaPolicyTerms {
   readonly accept: string;
   readonly contact: string;
@@ -20,7 +20,7 @@ export interface SlaPolicySnapshot extends SlaPolicyTerms {
   readonly version: number;
 }
 
-/** Spec §4 defaults; the first version of each priority's policy, seeded by the initial migration. */
+/** The defaults of docs/product.md, SLA; the first version of each priority's policy, seeded by the initial migration. */
 export const DEFAULT_SLA_POLICIES: Record<Priority, SlaPolicyTerms> = {
   P0: {
     accept: 'PT15M',

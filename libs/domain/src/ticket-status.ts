@@ -11,6 +11,19 @@ export const TICKET_STATUSES = [
 ] as const;
 export type TicketStatus = (typeof TICKET_STATUSES)[number];
 
+/** How each status reads on screen (docs/product.md, Ticket statuses). */
+export const TICKET_STATUS_NAMES_ZH: Record<TicketStatus, string> = {
+  RECEIVED: '待签收',
+  ACCEPTED: '已签收',
+  CONTACTED: '已联系',
+  VISITED: '已上门',
+  REMEDIATING: '整改中',
+  REPLIED: '已回复',
+  RETURN_REQUESTED: '申请退单',
+  CLOSED: '已办结',
+  CANCELLED: '已撤销',
+};
+
 export const CLOSED_STATUSES: readonly TicketStatus[] = ['CLOSED', 'CANCELLED'];
 
 export function isOpenStatus(status: TicketStatus): boolean {
@@ -28,13 +41,25 @@ export const STAGE_NAMES_ZH: Record<Stage, string> = {
   remediate: '整改复测',
 };
 
+/** The stages a company's timeliness is rated on (remediate only follows a failed test, so it is not rated). */
+export const RATED_STAGES = ['accept', 'contact', 'visit', 'reply'] as const satisfies readonly Stage[];
+export type RatedStage = (typeof RATED_STAGES)[number];
+
 export const ESCALATION_LEVELS = ['NONE', 'DUE_SOON', 'OVERDUE', 'WARNING', 'PUBLIC_NOTICE'] as const;
 export type EscalationLevel = (typeof ESCALATION_LEVELS)[number];
 export type RungLevel = Exclude<EscalationLevel, 'NONE'>;
+
+/** How each escalation level reads on screen (docs/product.md, Escalation). */
+export const ESCALATION_LEVEL_NAMES_ZH: Record<EscalationLevel, string> = {
+  NONE: '未督办',
+  DUE_SOON: '黄灯',
+  OVERDUE: '逾期',
+  WARNING: '约谈',
+  PUBLIC_NOTICE: '通报批评',
+};
 export const RUNG_LEVELS: readonly RungLevel[] = ['DUE_SOON', 'OVERDUE', 'WARNING', 'PUBLIC_NOTICE'];
 
-const LEVEL_RANK: Record<EscalationLevel, number> = { NONE: 0, DUE_SOON: 1, OVERDUE: 2, WARNING: 3, PUBLIC_NOTICE: 4 };
-
-export function higherLevel(a: EscalationLevel, b: EscalationLevel): EscalationLevel {
-  return LEVEL_RANK[b] > LEVEL_RANK[a] ? b : a;
+/** How far up the ladder a level is (NONE 0 … PUBLIC_NOTICE 4): a ticket's level only ever rises. */
+export function escalationRank(level: EscalationLevel): number {
+  return ESCALATION_LEVELS.indexOf(level);
 }

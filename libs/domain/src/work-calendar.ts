@@ -1,6 +1,6 @@
 import { DateTime } from 'luxon';
 
-/** Working days count in China's civil time zone (spec §4). */
+/** Working days count in China's civil time zone (docs/product.md, Working-day calendar). */
 export const CALENDAR_ZONE = 'Asia/Shanghai';
 
 export const CALENDAR_KINDS = ['24x7', 'workdays'] as const;

@@ -1,6 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { IsDate, IsIn, IsInt, IsOptional, IsString, IsUUID, Max, Min } from 'class-validator';
+import { IsDate, IsIn, IsOptional, IsUUID } from 'class-validator';
+import { PageQueryDto } from '@app/http';
 import { DISTRICTS, formatIsoDuration, RUNG_LEVELS, STAGES } from '@app/domain';
 import type { District, RungLevel, Stage } from '@app/domain';
 import type { EscalationEntity, NoticeEntity } from '@app/persistence';
@@ -55,12 +56,17 @@ export function mapNotice(entity: NoticeEntity): NoticeDto {
   };
 }
 
+export class EscalationPageDto {
+  @ApiProperty({ type: [EscalationDto] }) items: EscalationDto[];
+  @ApiProperty({ type: String, nullable: true, description: 'Pass as `cursor` for the next page; null on the last.' }) nextCursor: string | null;
+}
+
 export class NoticePageDto {
   @ApiProperty({ type: [NoticeDto] }) items: NoticeDto[];
   @ApiProperty({ type: String, nullable: true, description: 'Pass as `cursor` for the next page; null on the last.' }) nextCursor: string | null;
 }
 
-export class ListEscalationsQueryDto {
+export class ListEscalationsQueryDto extends PageQueryDto {
   @ApiPropertyOptional({ enum: RUNG_LEVELS })
   @IsOptional()
   @IsIn(RUNG_LEVELS)
@@ -82,19 +88,4 @@ export class ListEscalationsQueryDto {
   @Type(() => Date)
   @IsDate()
   to?: Date;
-}
-
-export class PageQueryDto {
-  @ApiPropertyOptional({ minimum: 1, maximum: 200, default: 50 })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(200)
-  limit?: number;
-
-  @ApiPropertyOptional({ description: 'The nextCursor of the previous page.' })
-  @IsOptional()
-  @IsString()
-  cursor?: string;
 }

@@ -1,8 +1,9 @@
 import { Controller, Get, Header, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { CurrentUser, Public, Roles } from '@app/auth';
-import type { AuthenticatedUser } from '@app/auth';
-import { EscalationDto, ListEscalationsQueryDto, NoticePageDto, PageQueryDto } from './escalation.dto';
+import { companyFilterFor, CurrentUser, RequirePermission, Public } from '@app/auth';
+import type { AuthenticatedUser } from '@app/domain';
+import { PageQueryDto } from '@app/http';
+import { EscalationPageDto, ListEscalationsQueryDto, NoticePageDto } from './escalation.dto';
 import { EscalationsService } from './escalations.service';
 
 @ApiTags('escalations')
@@ -12,11 +13,12 @@ export class EscalationsController {
 
   @Get('escalations')
   @ApiBearerAuth()
-  @Roles('supervisor', 'crew')
-  @ApiOperation({ summary: 'Fired escalation rungs (supervisors: all; crews: their company’s), newest first' })
-  @ApiOkResponse({ type: [EscalationDto] })
-  list(@Query() query: ListEscalationsQueryDto, @CurrentUser() user: AuthenticatedUser): Promise<EscalationDto[]> {
-    return this.escalations.list(query, user.role === 'crew' ? (user.companyId ?? undefined) : undefined);
+  @RequirePermission('escalations.read')
+  @ApiOperation({ summary: 'Fired escalation rungs (crews: their company’s), newest first, by cursor pages' })
+  @ApiOkResponse({ type: EscalationPageDto })
+  async list(@Query() query: ListEscalationsQueryDto, @CurrentUser() user: AuthenticatedUser): Promise<EscalationPageDto> {
+    const filter = companyFilterFor(user, query.companyId);
+    return filter ? this.escalations.list(query, filter.companyId) : { items: [], nextCursor: null };
   }
 
   @Get('public/notices')
@@ -25,6 +27,6 @@ export class EscalationsController {
   @ApiOperation({ summary: 'Published public notices (通报批评), newest first; no login, no personal data' })
   @ApiOkResponse({ type: NoticePageDto })
   publicNotices(@Query() query: PageQueryDto): Promise<NoticePageDto> {
-    return this.escalations.publicNotices(query.limit ?? 50, query.cursor);
+    return this.escalations.publicNotices(query);
   }
 }

@@ -1,5 +1,6 @@
 export * from './configure-app';
 export * from './cursor';
+export * from './page';
 export * from './problem-details';
 export * from './problem-details.filter';
 export * from './validation';

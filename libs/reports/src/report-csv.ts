@@ -1,4 +1,4 @@
-import { CATEGORY_DEFAULTS, DISTRICT_NAMES_ZH, STAGE_NAMES_ZH } from '@app/domain';
+import { CATEGORY_DEFAULTS, DISTRICT_NAMES_ZH, localDate, STAGE_NAMES_ZH } from '@app/domain';
 import type { CsvColumn } from './csv';
 import type { CompanyReportRowDto, OverdueRowDto } from './report.dto';
 import type { ReportRange } from './report-range';
@@ -46,6 +46,7 @@ export function csvFilename(report: string, range?: ReportRange): string {
   return `${report}-${shanghaiDay(range.from)}-${shanghaiDay(range.to)}.csv`;
 }
 
+/** The Asia/Shanghai calendar day as YYYYMMDD. */
 function shanghaiDay(instant: Date): string {
-  return new Date(instant.getTime() + 8 * 3_600_000).toISOString().slice(0, 10).replaceAll('-', '');
+  return localDate(instant).replaceAll('-', '');
 }

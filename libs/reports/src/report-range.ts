@@ -1,32 +1,29 @@
 import { HttpStatus } from '@nestjs/common';
+import { DateTime } from 'luxon';
+import { CALENDAR_ZONE } from '@app/domain';
 import { FieldError, ProblemException } from '@app/http';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 export const MAX_RANGE_DAYS = 366;
 export const DEFAULT_RANGE_DAYS = 7;
 
-/** A date, or a date-time with optional seconds, fraction and offset. */
-export const REPORT_INSTANT = /^(\d{4})-(\d{2})-(\d{2})(?:T(\d{2}):(\d{2})(?::(\d{2})(?:\.\d{1,9})?)?(Z|[+-]\d{2}:?\d{2})?)?$/;
+/**
+ * The accepted shapes: a date, or a date-time to the minute with optional seconds, fraction and offset
+ * (`2025-01-10`, `2025-01-10T08:00`, `2025-01-10T08:00:00.5+08:00`, `…Z`). Luxon's ISO parser reads more
+ * (week dates, `T24:00`, `+08`, basic format); this keeps a query bound to the forms the API documents.
+ */
+export const REPORT_INSTANT =
+  /^\d{4}-\d{2}-\d{2}(?:T(?:[01]\d|2[0-3]):[0-5]\d(?::[0-5]\d(?:\.\d{1,9})?)?(?:Z|[+-](?:[01]\d|2[0-3]):?[0-5]\d)?)?$/;
 
 /**
- * The instant a query value names. The hotline works in Asia/Shanghai (UTC+8, no DST), so a date or a
- * date-time without an offset is read as Shanghai local time: `2025-01-10` is that day's local midnight.
- * Undefined when the text is not such a date or names a day that does not exist (2025-02-30).
+ * The instant a query value names. The hotline works in Asia/Shanghai, so a date or a date-time without
+ * an offset is read as Shanghai local time: `2025-01-10` is that day's local midnight. Undefined when the
+ * text is not such a date or names a day that does not exist (2025-02-30).
  */
 export function parseReportInstant(text: string): Date | undefined {
-  const match = REPORT_INSTANT.exec(text);
-  if (!match) return undefined;
-  const [, year, month, day, hour, minute, second, zone] = match;
-  if (Number(hour ?? 0) > 23 || Number(minute ?? 0) > 59 || Number(second ?? 0) > 59) return undefined;
-  // Date.parse rolls 02-30 over to 03-02: check the calendar day separately.
-  const calendar = new Date(Date.UTC(Number(year), Number(month) - 1, Number(day)));
-  if (calendar.getUTCFullYear() !== Number(year) || calendar.getUTCMonth() !== Number(month) - 1 || calendar.getUTCDate() !== Number(day)) {
-    return undefined;
-  }
-  const withTime = hour === undefined ? `${text}T00:00:00` : text;
-  const withZone = zone === undefined ? `${withTime}+08:00` : withTime;
-  const instant = new Date(withZone);
-  return Number.isNaN(instant.getTime()) ? undefined : instant;
+  if (!REPORT_INSTANT.test(text)) return undefined;
+  const parsed = DateTime.fromISO(text, { zone: CALENDAR_ZONE, setZone: true });
+  return parsed.isValid ? parsed.toJSDate() : undefined;
 }
 
 export interface ReportRange {

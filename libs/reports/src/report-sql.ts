@@ -1,4 +1,6 @@
-import type { District, Stage } from '@app/domain';
+import { ESCALATION_LEVELS, escalationRank, RATED_STAGES } from '@app/domain';
+import type { District, RatedStage, Stage } from '@app/domain';
+import { LOCAL_DAY_SQL, OPEN_TICKET_SQL, RATED_STAGE_SQL, STAGE_OVERDUE_NOW_SQL, STAGE_WENT_OVERDUE_SQL, TICKET_WENT_OVERDUE_SQL } from '@app/persistence';
 
 /**
  * The report queries as plain SQL with positional parameters. Exported so the plan test
@@ -9,14 +11,15 @@ export interface SqlQuery {
   readonly params: unknown[];
 }
 
-/** Statuses a ticket is finished in; everything else is open. Kept literal: the partial index matches on it. */
-const OPEN_TICKET = `t.status NOT IN ('CLOSED', 'CANCELLED')`;
 /**
  * A stage marked overdue raises the ticket's escalation level to OVERDUE or above, and a fresh dispatch
  * resets both together, so this condition only narrows the rows to the partial index
- * idx_tickets_open_overdue (migration ReportIndexes) without losing any.
+ * idx_tickets_open_overdue (migration ReportIndexes) without losing any. With OPEN_TICKET_SQL it reads
+ * `t.status NOT IN ('CLOSED', 'CANCELLED') AND t.escalation_level IN ('OVERDUE', 'WARNING', 'PUBLIC_NOTICE')`,
+ * the index's predicate, so the planner can prove the match (report-plans.spec.ts checks it does).
  */
-const ESCALATED = `t.escalation_level IN ('OVERDUE', 'WARNING', 'PUBLIC_NOTICE')`;
+const ESCALATED_LEVELS = ESCALATION_LEVELS.filter((level) => escalationRank(level) >= escalationRank('OVERDUE'));
+const ESCALATED = `t.escalation_level IN (${ESCALATED_LEVELS.map((level) => `'${level}'`).join(', ')})`;
 
 export interface OverdueFilters {
   readonly companyId?: string;
@@ -27,7 +30,7 @@ export interface OverdueFilters {
 /** One row per (open ticket, stage marked overdue and not done), oldest deadline first. */
 export function overdueReportSql(filters: OverdueFilters): SqlQuery {
   const params: unknown[] = [];
-  const where = [OPEN_TICKET, ESCALATED, `(s.value->>'overdue')::boolean`, `s.value->>'doneAt' IS NULL`];
+  const where = [OPEN_TICKET_SQL('t'), ESCALATED, STAGE_OVERDUE_NOW_SQL('s')];
   if (filters.companyId) {
     params.push(filters.companyId);
     where.push(`t.company_id = $${params.length}`);
@@ -52,8 +55,39 @@ export function overdueReportSql(filters: OverdueFilters): SqlQuery {
   return { text, params };
 }
 
-/** The four stages every company is timed on (remediate only follows a failed test, so it is not rated). */
-export const RATED_STAGES = ['accept', 'contact', 'visit', 'reply'] as const;
+const onTime = (stage: RatedStage) => ({ share: [`${stage}_on_time`], of: [`${stage}_decided`] });
+
+/**
+ * Every number of the company report and the league table, defined once over the columns of
+ * companyReportSql: a count shown as it is, or the share of one sum of columns in another (docs/reports.md).
+ */
+export const COMPANY_COUNTS = {
+  dispatched: 'dispatched',
+  callbacks: 'callbacks',
+  warnings: 'warnings',
+  notices: 'notices',
+  temperatureTests: 'temperature_tests',
+} as const;
+
+export const COMPANY_SHARES = {
+  acceptOnTimeRate: onTime('accept'),
+  contactOnTimeRate: onTime('contact'),
+  visitOnTimeRate: onTime('visit'),
+  replyOnTimeRate: onTime('reply'),
+  /** The league table's: on-time stages of every rated stage / all decided ones. */
+  onTimeRate: { share: RATED_STAGES.map((stage) => `${stage}_on_time`), of: RATED_STAGES.map((stage) => `${stage}_decided`) },
+  solvedRate: { share: ['solved'], of: ['callbacks'] },
+  satisfactionRate: { share: ['satisfied'], of: ['callbacks'] },
+  reopenRate: { share: ['reopened'], of: ['dispatched'] },
+  repeatCallRate: { share: ['repeated'], of: ['dispatched'] },
+  returnRate: { share: ['returned'], of: ['dispatched'] },
+  temperaturePassRate: { share: ['temperature_passed'], of: ['temperature_tests'] },
+} as const satisfies Record<string, { readonly share: readonly string[]; readonly of: readonly string[] }>;
+
+/** The per-stage columns of the company report, one pair per rated stage, in RATED_STAGES order. */
+function stageColumns(columns: (stage: RatedStage) => string): string {
+  return RATED_STAGES.map(columns).join(',\n           ');
+}
 
 /**
  * Per company, for tickets created in [$1, $2), judged at $3 (the request's instant):
@@ -79,24 +113,18 @@ export function companyReportSql(from: Date, to: Date, now: Date): SqlQuery {
     ), stage_marks AS (
       SELECT c.company_id, s.key AS stage,
              CASE
-               WHEN (s.value->>'overdue')::boolean THEN 0
+               WHEN ${STAGE_WENT_OVERDUE_SQL('s')} THEN 0
                WHEN s.value->>'doneAt' IS NOT NULL
                  THEN CASE WHEN (s.value->>'doneAt')::timestamptz <= (s.value->>'dueAt')::timestamptz THEN 1 ELSE 0 END
                WHEN c.status <> 'CANCELLED' AND (s.value->>'dueAt')::timestamptz <= $3 THEN 0
              END AS on_time
         FROM cohort c
         CROSS JOIN LATERAL jsonb_each(c.stages) s
-       WHERE s.key IN ('accept', 'contact', 'visit', 'reply')
+       WHERE ${RATED_STAGE_SQL('s')}
     ), stage_totals AS (
       SELECT company_id,
-             count(*) FILTER (WHERE stage = 'accept' AND on_time = 1) AS accept_on_time,
-             count(on_time) FILTER (WHERE stage = 'accept') AS accept_decided,
-             count(*) FILTER (WHERE stage = 'contact' AND on_time = 1) AS contact_on_time,
-             count(on_time) FILTER (WHERE stage = 'contact') AS contact_decided,
-             count(*) FILTER (WHERE stage = 'visit' AND on_time = 1) AS visit_on_time,
-             count(on_time) FILTER (WHERE stage = 'visit') AS visit_decided,
-             count(*) FILTER (WHERE stage = 'reply' AND on_time = 1) AS reply_on_time,
-             count(on_time) FILTER (WHERE stage = 'reply') AS reply_decided
+             ${stageColumns((stage) => `count(*) FILTER (WHERE stage = '${stage}' AND on_time = 1) AS ${stage}_on_time,
+             count(on_time) FILTER (WHERE stage = '${stage}') AS ${stage}_decided`)}
         FROM stage_marks GROUP BY company_id
     ), event_totals AS (
       SELECT c.company_id,
@@ -125,10 +153,7 @@ export function companyReportSql(from: Date, to: Date, now: Date): SqlQuery {
            coalesce(tt.dispatched, 0)::int AS dispatched,
            coalesce(tt.reopened, 0)::int AS reopened,
            coalesce(tt.repeated, 0)::int AS repeated,
-           coalesce(st.accept_on_time, 0)::int AS accept_on_time, coalesce(st.accept_decided, 0)::int AS accept_decided,
-           coalesce(st.contact_on_time, 0)::int AS contact_on_time, coalesce(st.contact_decided, 0)::int AS contact_decided,
-           coalesce(st.visit_on_time, 0)::int AS visit_on_time, coalesce(st.visit_decided, 0)::int AS visit_decided,
-           coalesce(st.reply_on_time, 0)::int AS reply_on_time, coalesce(st.reply_decided, 0)::int AS reply_decided,
+           ${stageColumns((stage) => `coalesce(st.${stage}_on_time, 0)::int AS ${stage}_on_time, coalesce(st.${stage}_decided, 0)::int AS ${stage}_decided`)},
            coalesce(et.callbacks, 0)::int AS callbacks, coalesce(et.solved, 0)::int AS solved,
            coalesce(et.satisfied, 0)::int AS satisfied,
            coalesce(et.temperature_tests, 0)::int AS temperature_tests,
@@ -155,13 +180,13 @@ export function trendsByDaySql(from: Date, to: Date): SqlQuery {
   const text = `
     WITH days AS (
       SELECT generate_series(
-               ($1::timestamptz AT TIME ZONE 'Asia/Shanghai')::date,
-               (($2::timestamptz - interval '1 microsecond') AT TIME ZONE 'Asia/Shanghai')::date,
+               ${LOCAL_DAY_SQL('$1::timestamptz')},
+               ${LOCAL_DAY_SQL(`($2::timestamptz - interval '1 microsecond')`)},
                interval '1 day')::date AS day
     ), counted AS (
-      SELECT (t.created_at AT TIME ZONE 'Asia/Shanghai')::date AS day,
+      SELECT ${LOCAL_DAY_SQL('t.created_at')} AS day,
              count(*) AS tickets,
-             count(*) FILTER (WHERE EXISTS (SELECT 1 FROM jsonb_each(t.stages) s WHERE (s.value->>'overdue')::boolean)) AS overdue
+             count(*) FILTER (WHERE ${TICKET_WENT_OVERDUE_SQL('t')}) AS overdue
         FROM tickets t
        WHERE t.created_at >= $1 AND t.created_at < $2
        GROUP BY 1
@@ -175,7 +200,7 @@ export function trendsByDaySql(from: Date, to: Date): SqlQuery {
 export function trendsByDistrictSql(from: Date, to: Date): SqlQuery {
   const text = `
     SELECT t.district, count(*)::int AS tickets,
-           (count(*) FILTER (WHERE EXISTS (SELECT 1 FROM jsonb_each(t.stages) s WHERE (s.value->>'overdue')::boolean)))::int AS overdue
+           (count(*) FILTER (WHERE ${TICKET_WENT_OVERDUE_SQL('t')}))::int AS overdue
       FROM tickets t
      WHERE t.created_at >= $1 AND t.created_at < $2
      GROUP BY t.district`;

@@ -1,8 +1,8 @@
 import { Controller, Get, Header, Headers, Query, Res } from '@nestjs/common';
 import { ApiBadRequestResponse, ApiBearerAuth, ApiForbiddenResponse, ApiOkResponse, ApiOperation, ApiProduces, ApiTags, ApiUnauthorizedResponse } from '@nestjs/swagger';
 import type { Response } from 'express';
-import { CurrentUser, Public, Roles } from '@app/auth';
-import type { AuthenticatedUser } from '@app/auth';
+import { companyFilterFor, CurrentUser, RequirePermission, phoneVisibilityFor, Public } from '@app/auth';
+import type { AuthenticatedUser } from '@app/domain';
 import { COMPANY_REPORT_CSV, csvFilename, OVERDUE_CSV } from './report-csv';
 import { csvDownload, wantsCsv } from './csv';
 import { CompanyReportDto, LeagueTableDto, OverdueQueryDto, OverdueRowDto, ReportRangeQueryDto, TrendsDto } from './report.dto';
@@ -16,34 +16,36 @@ export class ReportsController {
 
   @Get('reports/overdue')
   @ApiBearerAuth()
-  @Roles('supervisor', 'operator', 'crew')
+  @RequirePermission('reports.overdue')
   @Header('Vary', 'Accept')
   @ApiOperation({ summary: 'Open tickets with a stage past its deadline, one row per stage, oldest deadline first (crews: their company’s)' })
   @ApiProduces('application/json', 'text/csv')
-  @ApiOkResponse({ type: [OverdueRowDto], description: 'JSON, or CSV (UTF-8 with BOM) when `Accept: text/csv`; phones masked.' })
+  @ApiOkResponse({ type: [OverdueRowDto], description: 'JSON, or CSV (UTF-8 with BOM) when `Accept: text/csv`; phones as the access policy shows them (always masked in CSV).' })
   @ApiBadRequestResponse({ description: 'A bad filter (problem details naming the field).' })
   @ApiUnauthorizedResponse({ description: 'No or bad token.' })
-  @ApiForbiddenResponse({ description: 'Not a supervisor, operator or crew.' })
+  @ApiForbiddenResponse({ description: 'The role may not read this report.' })
   async overdue(
     @Query() query: OverdueQueryDto,
     @CurrentUser() user: AuthenticatedUser,
     @Headers('accept') accept: string | undefined,
     @Res({ passthrough: true }) response: Response,
   ): Promise<OverdueRowDto[] | string> {
-    const rows = await this.reports.overdue(query, user.role === 'crew' ? (user.companyId ?? undefined) : undefined);
-    return wantsCsv(accept) ? csvDownload(response, csvFilename('overdue'), OVERDUE_CSV, rows) : rows;
+    const csv = wantsCsv(accept);
+    const filter = companyFilterFor(user, query.companyId);
+    const rows = filter ? await this.reports.overdue({ ...query, ...filter }, phoneVisibilityFor(user, csv ? 'export' : 'screen')) : [];
+    return csv ? csvDownload(response, csvFilename('overdue'), OVERDUE_CSV, rows) : rows;
   }
 
   @Get('reports/companies')
   @ApiBearerAuth()
-  @Roles('supervisor')
+  @RequirePermission('reports.performance')
   @Header('Vary', 'Accept')
   @ApiOperation({ summary: 'Per-company performance (考核) for tickets dispatched in [from, to): on-time, solved, satisfaction, reopen, repeat, return and temperature-test rates, warnings, notices' })
   @ApiProduces('application/json', 'text/csv')
   @ApiOkResponse({ type: CompanyReportDto, description: 'JSON, or CSV (UTF-8 with BOM) when `Accept: text/csv`.' })
   @ApiBadRequestResponse({ description: 'Bad from/to: not a date, not from < to, or longer than 366 days.' })
   @ApiUnauthorizedResponse({ description: 'No or bad token.' })
-  @ApiForbiddenResponse({ description: 'Not a supervisor.' })
+  @ApiForbiddenResponse({ description: 'Not a supervisor or admin.' })
   async companies(
     @Query() query: ReportRangeQueryDto,
     @Headers('accept') accept: string | undefined,
@@ -56,12 +58,12 @@ export class ReportsController {
 
   @Get('reports/trends')
   @ApiBearerAuth()
-  @Roles('supervisor')
+  @RequirePermission('reports.performance')
   @ApiOperation({ summary: 'Tickets created and how many went overdue, by Asia/Shanghai day and by district, for the dashboard charts' })
   @ApiOkResponse({ type: TrendsDto })
   @ApiBadRequestResponse({ description: 'Bad from/to.' })
   @ApiUnauthorizedResponse({ description: 'No or bad token.' })
-  @ApiForbiddenResponse({ description: 'Not a supervisor.' })
+  @ApiForbiddenResponse({ description: 'Not a supervisor or admin.' })
   trends(@Query() query: ReportRangeQueryDto): Promise<TrendsDto> {
     return this.reports.trends(resolveReportRange(query));
   }

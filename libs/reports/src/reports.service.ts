@@ -1,11 +1,13 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
-import { DISTRICTS, formatIsoDuration, maskPhone } from '@app/domain';
+import { presentPhone } from '@app/auth';
+import type { PhoneVisibility } from '@app/auth';
+import { DISTRICTS, formatIsoDuration } from '@app/domain';
 import type { Category, District, EscalationLevel, Priority, Stage, TicketStatus } from '@app/domain';
 import { CompanyReportDto, CompanyReportRowDto, LeagueTableDto, OverdueQueryDto, OverdueRowDto, TrendsDto } from './report.dto';
 import { ReportRange } from './report-range';
-import { companyReportSql, overdueReportSql, RATED_STAGES, trendsByDaySql, trendsByDistrictSql } from './report-sql';
+import { COMPANY_COUNTS, COMPANY_SHARES, companyReportSql, overdueReportSql, trendsByDaySql, trendsByDistrictSql } from './report-sql';
 
 interface OverdueRecord {
   ticket_id: string;
@@ -33,9 +35,9 @@ export function rate(numerator: number, denominator: number): number | null {
 export class ReportsService {
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
 
-  /** `scopeCompanyId` forces a crew's own company whatever it asked for. */
-  async overdue(query: OverdueQueryDto, scopeCompanyId?: string, now = new Date()): Promise<OverdueRowDto[]> {
-    const sql = overdueReportSql({ ...query, companyId: scopeCompanyId ?? query.companyId });
+  /** `filters.companyId` is the filter the access policy allowed; phones shown as `phone` says. */
+  async overdue(filters: OverdueQueryDto, phone: PhoneVisibility, now = new Date()): Promise<OverdueRowDto[]> {
+    const sql = overdueReportSql(filters);
     const rows: OverdueRecord[] = await this.dataSource.query(sql.text, sql.params);
     return rows.map((row) => ({
       ticketId: row.ticket_id,
@@ -50,7 +52,7 @@ export class ReportsService {
       dueAt: row.due_at.toISOString(),
       overdueBy: formatIsoDuration(now.getTime() - row.due_at.getTime()),
       escalationLevel: row.escalation_level,
-      citizenPhone: maskPhone(row.citizen_phone),
+      citizenPhone: presentPhone(row.citizen_phone, phone),
     }));
   }
 
@@ -62,14 +64,17 @@ export class ReportsService {
   async league(range: ReportRange, now = new Date()): Promise<LeagueTableDto> {
     const rows = (await this.companyRecords(range, now))
       .filter((row) => row.active)
-      .map((row) => ({
-        companyId: row.company_id,
-        companyName: row.company_name,
-        dispatched: row.dispatched,
-        onTimeRate: rate(sum(row, RATED_STAGES.map((stage) => `${stage}_on_time`)), sum(row, RATED_STAGES.map((stage) => `${stage}_decided`))),
-        satisfactionRate: rate(row.satisfied, row.callbacks),
-        notices: row.notices,
-      }));
+      .map((row) => {
+        const { count, share } = figuresOf(row);
+        return {
+          companyId: row.company_id,
+          companyName: row.company_name,
+          dispatched: count('dispatched'),
+          onTimeRate: share('onTimeRate'),
+          satisfactionRate: share('satisfactionRate'),
+          notices: count('notices'),
+        };
+      });
     rows.sort(
       (a, b) =>
         descNullsLast(a.onTimeRate, b.onTimeRate) ||
@@ -102,31 +107,37 @@ export class ReportsService {
   }
 }
 
+/** A company's figures as COMPANY_COUNTS and COMPANY_SHARES define them. */
+function figuresOf(row: CompanyRecord) {
+  const total = (columns: readonly string[]): number => columns.reduce((sum, column) => sum + row[column], 0);
+  return {
+    count: (name: keyof typeof COMPANY_COUNTS): number => row[COMPANY_COUNTS[name]],
+    share: (name: keyof typeof COMPANY_SHARES): number | null => rate(total(COMPANY_SHARES[name].share), total(COMPANY_SHARES[name].of)),
+  };
+}
+
 function toCompanyRow(row: CompanyRecord): CompanyReportRowDto {
+  const { count, share } = figuresOf(row);
   return {
     companyId: row.company_id,
     companyName: row.company_name,
     active: row.active,
-    dispatched: row.dispatched,
-    acceptOnTimeRate: rate(row.accept_on_time, row.accept_decided),
-    contactOnTimeRate: rate(row.contact_on_time, row.contact_decided),
-    visitOnTimeRate: rate(row.visit_on_time, row.visit_decided),
-    replyOnTimeRate: rate(row.reply_on_time, row.reply_decided),
-    callbacks: row.callbacks,
-    solvedRate: rate(row.solved, row.callbacks),
-    satisfactionRate: rate(row.satisfied, row.callbacks),
-    reopenRate: rate(row.reopened, row.dispatched),
-    repeatCallRate: rate(row.repeated, row.dispatched),
-    returnRate: rate(row.returned, row.dispatched),
-    warnings: row.warnings,
-    notices: row.notices,
-    temperatureTests: row.temperature_tests,
-    temperaturePassRate: rate(row.temperature_passed, row.temperature_tests),
+    dispatched: count('dispatched'),
+    acceptOnTimeRate: share('acceptOnTimeRate'),
+    contactOnTimeRate: share('contactOnTimeRate'),
+    visitOnTimeRate: share('visitOnTimeRate'),
+    replyOnTimeRate: share('replyOnTimeRate'),
+    callbacks: count('callbacks'),
+    solvedRate: share('solvedRate'),
+    satisfactionRate: share('satisfactionRate'),
+    reopenRate: share('reopenRate'),
+    repeatCallRate: share('repeatCallRate'),
+    returnRate: share('returnRate'),
+    warnings: count('warnings'),
+    notices: count('notices'),
+    temperatureTests: count('temperatureTests'),
+    temperaturePassRate: share('temperaturePassRate'),
   };
-}
-
-function sum(row: CompanyRecord, keys: string[]): number {
-  return keys.reduce((total, key) => total + row[key], 0);
 }
 
 function descNullsLast(a: number | null, b: number | null): number {

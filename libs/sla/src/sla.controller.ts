@@ -1,6 +1,6 @@
 import { Body, Controller, Get, HttpStatus, Param, ParseIntPipe, Put } from '@nestjs/common';
 import { ApiBadRequestResponse, ApiBearerAuth, ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
-import { Roles } from '@app/auth';
+import { AnySignedInUser, RequirePermission } from '@app/auth';
 import { PRIORITIES } from '@app/domain';
 import type { Priority } from '@app/domain';
 import { ProblemException } from '@app/http';
@@ -22,7 +22,7 @@ export class SlaController {
   ) {}
 
   @Get('sla-policies')
-  @Roles('admin', 'operator', 'supervisor', 'crew')
+  @AnySignedInUser()
   @ApiOperation({ summary: 'The current version of each priority’s policy' })
   @ApiOkResponse({ type: [SlaPolicyDto] })
   list(): Promise<SlaPolicyDto[]> {
@@ -30,7 +30,7 @@ export class SlaController {
   }
 
   @Put('sla-policies/:priority')
-  @Roles('admin')
+  @RequirePermission('sla.manage')
   @ApiParam({ name: 'priority', enum: PRIORITIES })
   @ApiOperation({ summary: 'Store a new version of a priority’s policy (new tickets take it; tickets in flight keep theirs)' })
   @ApiOkResponse({ type: SlaPolicyDto })
@@ -46,7 +46,7 @@ export class SlaController {
   }
 
   @Get('calendar/:year')
-  @Roles('admin', 'operator', 'supervisor', 'crew')
+  @AnySignedInUser()
   @ApiOperation({ summary: 'Holidays and make-up working days of a year' })
   @ApiOkResponse({ type: CalendarDto })
   getYear(@Param('year', YEAR) year: number): Promise<CalendarDto> {
@@ -54,7 +54,7 @@ export class SlaController {
   }
 
   @Put('calendar/:year')
-  @Roles('admin')
+  @RequirePermission('sla.manage')
   @ApiOperation({ summary: 'Replace a year’s holidays and make-up working days (affects deadlines computed from now on)' })
   @ApiOkResponse({ type: CalendarDto })
   @ApiBadRequestResponse({ description: 'A date outside the year, or listed as both; nothing stored.' })

@@ -1,4 +1,3 @@
-import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { bundleWorkflowCode, Logger, NativeConnection, Worker, WorkerOptions } from '@temporalio/worker';
 import { WORKFLOWS_PATH, type TicketActivities } from '@app/workflows';
@@ -29,14 +28,14 @@ export interface TicketWorkerOptions {
   readonly namespace: string;
   readonly taskQueue: string;
   readonly activities: TicketActivities;
-  /** A prebuilt bundle (production, tests); without one the worker bundles the workflow sources at start. */
+  /** A prebuilt bundle (production: config.workflowBundlePath; tests); without one the worker bundles the sources at start. */
   readonly workflowBundle?: { code: string } | { codePath: string };
   readonly identity?: string;
 }
 
 /** The worker both the worker app and the workflow tests run, so tests exercise the production wiring. */
 export async function createTicketWorker(options: TicketWorkerOptions): Promise<Worker> {
-  const prebuilt = options.workflowBundle ?? prebuiltBundleFromEnv();
+  const prebuilt = options.workflowBundle;
   return Worker.create({
     connection: options.connection,
     namespace: options.namespace,
@@ -45,14 +44,6 @@ export async function createTicketWorker(options: TicketWorkerOptions): Promise<
     activities: bindActivities(options.activities),
     ...(prebuilt ? { workflowBundle: prebuilt } : { workflowsPath: WORKFLOWS_PATH, bundlerOptions: workflowBundlerOptions }),
   });
-}
-
-/** `WORKFLOW_BUNDLE_PATH`, set by the Docker image to the bundle built at image build time. */
-function prebuiltBundleFromEnv(): { codePath: string } | undefined {
-  const codePath = process.env.WORKFLOW_BUNDLE_PATH;
-  if (!codePath) return undefined;
-  if (!existsSync(codePath)) throw new Error(`WORKFLOW_BUNDLE_PATH ${codePath} does not exist`);
-  return { codePath };
 }
 
 /** Activities are class methods; Temporal calls them detached, so bind each to its instance. */

@@ -4,18 +4,36 @@ import {
   CATEGORY_DEFAULTS,
   currentStage,
   dispatchDeadlines,
+  escalationRungs,
   parseDurationMs,
+  SlaPolicyTerms,
+  StageDeadline,
   TransitionPlan,
   WorkCalendar,
 } from '@app/domain';
-import type { TicketEntity, TicketStages } from '@app/persistence';
-import type { TicketActor } from '@app/workflows';
+import type { AuthenticatedUser, RungLevel } from '@app/domain';
+import type { StageState, TicketEntity, TicketStages } from '@app/persistence';
+
+/**
+ * A stage under way from a deadline set now: the deadline and every rung's instant are fixed here, with
+ * the calendar of this moment, and never recomputed.
+ */
+export function openStage(deadline: StageDeadline, policy: SlaPolicyTerms, calendar: WorkCalendar): StageState {
+  const rungs = Object.fromEntries(escalationRungs(deadline, policy, calendar).map((rung) => [rung.level, rung.at.toISOString()]));
+  return {
+    startsAt: deadline.startsAt.toISOString(),
+    dueAt: deadline.dueAt.toISOString(),
+    doneAt: null,
+    overdue: false,
+    rungs: rungs as Record<RungLevel, string>,
+  };
+}
 
 /** Fresh deadlines of every dispatch stage, counted from `dispatchedAt` with the ticket's policy snapshot. */
 export function freshStages(ticket: Pick<TicketEntity, 'policy' | 'category'>, dispatchedAt: Date, calendar: WorkCalendar): TicketStages {
   const stages: TicketStages = {};
   for (const deadline of dispatchDeadlines(dispatchedAt, ticket.policy, CATEGORY_DEFAULTS[ticket.category].visitNeeded, calendar)) {
-    stages[deadline.stage] = { startsAt: deadline.startsAt.toISOString(), dueAt: deadline.dueAt.toISOString(), doneAt: null, overdue: false };
+    stages[deadline.stage] = openStage(deadline, ticket.policy, calendar);
   }
   return stages;
 }
@@ -28,7 +46,7 @@ export function applyTransitionPlan(
   ticket: TicketEntity,
   plan: TransitionPlan,
   input: ActionInput,
-  actor: TicketActor,
+  actor: Pick<AuthenticatedUser, 'username'>,
   now: Date,
   calendar: WorkCalendar,
 ): void {
@@ -42,7 +60,7 @@ export function applyTransitionPlan(
   }
   if (plan.startsRemediation && ticket.policy.remediate) {
     const dueAt = addDuration(now, parseDurationMs(ticket.policy.remediate), ticket.policy.calendar, calendar);
-    ticket.stages = { ...ticket.stages, remediate: { startsAt: at, dueAt: dueAt.toISOString(), doneAt: null, overdue: false } };
+    ticket.stages = { ...ticket.stages, remediate: openStage({ stage: 'remediate', startsAt: now, dueAt }, ticket.policy, calendar) };
   }
   if (plan.closes) ticket.closedAt = now;
 
@@ -77,7 +95,8 @@ export function applyTransitionPlan(
       const extension = ticket.extension!;
       const stage = ticket.stages[extension.stage]!;
       const dueAt = addDuration(new Date(stage.dueAt), parseDurationMs(extension.extendBy), ticket.policy.calendar, calendar);
-      ticket.stages = { ...ticket.stages, [extension.stage]: { ...stage, dueAt: dueAt.toISOString() } };
+      const moved = openStage({ stage: extension.stage, startsAt: new Date(stage.startsAt), dueAt }, ticket.policy, calendar);
+      ticket.stages = { ...ticket.stages, [extension.stage]: { ...stage, dueAt: moved.dueAt, rungs: moved.rungs } };
       ticket.extension = { ...extension, status: 'APPROVED', decidedAt: at, decidedBy: actor.username };
       ticket.approvedExtensions += 1;
       break;
@@ -91,7 +110,8 @@ export function applyTransitionPlan(
       break;
     }
     case 'repeat-call':
-      ticket.repeatCount += 1;
+      // A recorded repeat call was counted when it came in; only a first-release Update counts here.
+      if (!input.repeatCallId) ticket.repeatCount += 1;
       break;
     default:
       break;

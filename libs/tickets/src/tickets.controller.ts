@@ -1,4 +1,4 @@
-import { Body, Controller, Get, Headers, HttpCode, Param, ParseUUIDPipe, Post, Query, Res } from '@nestjs/common';
+import { applyDecorators, Body, Controller, Get, Headers, HttpCode, Param, ParseUUIDPipe, Post, Query, Res } from '@nestjs/common';
 import {
   ApiBadRequestResponse,
   ApiBearerAuth,
@@ -15,12 +15,13 @@ import {
   ApiUnprocessableEntityResponse,
 } from '@nestjs/swagger';
 import type { Response } from 'express';
-import { CurrentUser, Roles } from '@app/auth';
-import type { AuthenticatedUser } from '@app/auth';
-import type { ActionInput } from '@app/domain';
+import { CurrentUser, phoneVisibilityFor, RequirePermission } from '@app/auth';
+import type { Permission } from '@app/auth';
+import type { ActionInput, AuthenticatedUser } from '@app/domain';
 import { CreateTicketDto } from './dto/create-ticket.dto';
 import {
   CallbackDto,
+  EmptyBodyDto,
   ExtensionRequestDto,
   NoteDto,
   OptionalReasonDto,
@@ -36,11 +37,6 @@ import { TicketsService } from './tickets.service';
 
 const ID = new ParseUUIDPipe();
 
-/** Operators and the assigned crew see the phone in full; supervisors (and admins) see it masked. */
-function phoneFor(user: AuthenticatedUser): 'full' | 'masked' {
-  return user.role === 'operator' || user.role === 'crew' ? 'full' : 'masked';
-}
-
 @ApiTags('tickets')
 @ApiBearerAuth()
 @ApiUnauthorizedResponse({ description: 'No or invalid token.' })
@@ -50,7 +46,7 @@ export class TicketsController {
   constructor(private readonly tickets: TicketsService) {}
 
   @Post()
-  @Roles('operator')
+  @RequirePermission('tickets.create')
   @ApiOperation({
     summary: 'Create (dispatch) a ticket and start its SLA workflow',
     description:
@@ -69,20 +65,20 @@ export class TicketsController {
   ): Promise<TicketDto> {
     const outcome = await this.tickets.create(dto, user, idempotencyKey?.trim() || undefined);
     response.status(outcome.statusCode);
-    return outcome.ticket;
+    return mapTicket(outcome.ticket, phoneVisibilityFor(user));
   }
 
   @Get()
-  @Roles('operator', 'supervisor', 'crew')
+  @RequirePermission('tickets.read')
   @ApiOperation({ summary: 'List tickets newest first, filtered, by cursor pages (crews: only their company’s)' })
   @ApiOkResponse({ type: TicketPageDto })
   async list(@Query() query: ListTicketsQueryDto, @CurrentUser() user: AuthenticatedUser): Promise<TicketPageDto> {
     const page = await this.tickets.list(query, user);
-    return { items: page.items.map((ticket) => mapTicket(ticket, phoneFor(user))), nextCursor: page.nextCursor };
+    return { items: page.items.map((ticket) => mapTicket(ticket, phoneVisibilityFor(user))), nextCursor: page.nextCursor };
   }
 
   @Get(':id/events')
-  @Roles('operator', 'supervisor', 'crew')
+  @RequirePermission('tickets.read')
   @ApiOperation({ summary: 'The audit trail: every action and rung, with who, role and when' })
   @ApiOkResponse({ type: [TicketEventDto] })
   @ApiNotFoundResponse({ description: 'No such ticket (or not the crew’s company).' })
@@ -91,7 +87,7 @@ export class TicketsController {
   }
 
   @Get(':id/escalations')
-  @Roles('operator', 'supervisor', 'crew')
+  @RequirePermission('tickets.read')
   @ApiOperation({ summary: 'The rungs fired for this ticket, oldest first' })
   @ApiOkResponse({ type: [EscalationDto] })
   @ApiNotFoundResponse({ description: 'No such ticket (or not the crew’s company).' })
@@ -100,113 +96,69 @@ export class TicketsController {
   }
 
   @Get(':id')
-  @Roles('operator', 'supervisor', 'crew')
+  @RequirePermission('tickets.read')
   @ApiOperation({ summary: 'Read one ticket (crews: only their company’s)' })
   @ApiOkResponse({ type: TicketDto })
   @ApiNotFoundResponse({ description: 'No such ticket (or not the crew’s company).' })
   async findOne(@Param('id', ID) id: string, @CurrentUser() user: AuthenticatedUser): Promise<TicketDto> {
-    return mapTicket(await this.tickets.findVisible(id, user), phoneFor(user));
+    return mapTicket(await this.tickets.findVisible(id, user), phoneVisibilityFor(user));
   }
 
   private async act(id: string, input: ActionInput, user: AuthenticatedUser): Promise<TicketDto> {
-    return mapTicket(await this.tickets.act(id, input, user), phoneFor(user));
+    return mapTicket(await this.tickets.act(id, input, user), phoneVisibilityFor(user));
   }
 
-  @Post(':id/accept')
-  @HttpCode(200)
-  @Roles('crew')
-  @ApiOperation({ summary: 'Accept (签收): RECEIVED → ACCEPTED' })
-  @ActionResponses()
-  accept(@Param('id', ID) id: string, @CurrentUser() user: AuthenticatedUser): Promise<TicketDto> {
+  @TicketAction('accept', 'tickets.work', 'Accept (签收): RECEIVED → ACCEPTED')
+  accept(@Param('id', ID) id: string, @Body() _body: EmptyBodyDto, @CurrentUser() user: AuthenticatedUser): Promise<TicketDto> {
     return this.act(id, { action: 'accept' }, user);
   }
 
-  @Post(':id/contact')
-  @HttpCode(200)
-  @Roles('crew')
-  @ApiOperation({ summary: 'Contact the citizen (联系群众): ACCEPTED → CONTACTED' })
-  @ActionResponses()
+  @TicketAction('contact', 'tickets.work', 'Contact the citizen (联系群众): ACCEPTED → CONTACTED')
   contact(@Param('id', ID) id: string, @Body() body: NoteDto, @CurrentUser() user: AuthenticatedUser): Promise<TicketDto> {
     return this.act(id, { action: 'contact', note: body.note }, user);
   }
 
-  @Post(':id/visit')
-  @HttpCode(200)
-  @Roles('crew')
-  @ApiOperation({ summary: 'Visit with readings (上门测温): CONTACTED/REMEDIATING → VISITED, or REMEDIATING below the standard' })
-  @ActionResponses()
+  @TicketAction('visit', 'tickets.work', 'Visit with readings (上门测温): CONTACTED/REMEDIATING → VISITED, or REMEDIATING below the standard')
   visit(@Param('id', ID) id: string, @Body() body: VisitDto, @CurrentUser() user: AuthenticatedUser): Promise<TicketDto> {
     return this.act(id, { action: 'visit', note: body.note, readings: body.readings.map(({ room, celsius }) => ({ room, celsius })) }, user);
   }
 
-  @Post(':id/reply')
-  @HttpCode(200)
-  @Roles('crew')
-  @ApiOperation({ summary: 'Reply with the result (办理回复): VISITED (or CONTACTED without visit) → REPLIED' })
-  @ActionResponses()
+  @TicketAction('reply', 'tickets.work', 'Reply with the result (办理回复): VISITED (or CONTACTED without visit) → REPLIED')
   reply(@Param('id', ID) id: string, @Body() body: ReplyDto, @CurrentUser() user: AuthenticatedUser): Promise<TicketDto> {
     return this.act(id, { action: 'reply', resolution: body.resolution }, user);
   }
 
-  @Post(':id/return')
-  @HttpCode(200)
-  @Roles('crew')
-  @ApiOperation({ summary: 'Ask to return the ticket (退单): RECEIVED/ACCEPTED → RETURN_REQUESTED' })
-  @ActionResponses()
+  @TicketAction('return', 'tickets.work', 'Ask to return the ticket (退单): RECEIVED/ACCEPTED → RETURN_REQUESTED')
   requestReturn(@Param('id', ID) id: string, @Body() body: ReasonDto, @CurrentUser() user: AuthenticatedUser): Promise<TicketDto> {
     return this.act(id, { action: 'return', reason: body.reason }, user);
   }
 
-  @Post(':id/reassign')
-  @HttpCode(200)
-  @Roles('operator')
-  @ApiOperation({ summary: 'Reassign to another company: a new dispatch with fresh deadlines, dispatchCount + 1' })
-  @ActionResponses()
+  @TicketAction('reassign', 'tickets.dispatch', 'Reassign to another company: a new dispatch with fresh deadlines, dispatchCount + 1')
   reassign(@Param('id', ID) id: string, @Body() body: ReassignDto, @CurrentUser() user: AuthenticatedUser): Promise<TicketDto> {
     return this.act(id, { action: 'reassign', companyId: body.companyId }, user);
   }
 
-  @Post(':id/reject-return')
-  @HttpCode(200)
-  @Roles('operator')
-  @ApiOperation({ summary: 'Refuse a return request: back to the status before it, deadlines unchanged' })
-  @ActionResponses()
+  @TicketAction('reject-return', 'tickets.dispatch', 'Refuse a return request: back to the status before it, deadlines unchanged')
   rejectReturn(@Param('id', ID) id: string, @Body() body: ReasonDto, @CurrentUser() user: AuthenticatedUser): Promise<TicketDto> {
     return this.act(id, { action: 'reject-return', reason: body.reason }, user);
   }
 
-  @Post(':id/extension')
-  @HttpCode(200)
-  @Roles('crew')
-  @ApiOperation({ summary: 'Ask for an extension of the current stage, before its deadline (one approved per ticket)' })
-  @ActionResponses()
+  @TicketAction('extension', 'tickets.work', 'Ask for an extension of the current stage, before its deadline (one approved per ticket)')
   requestExtension(@Param('id', ID) id: string, @Body() body: ExtensionRequestDto, @CurrentUser() user: AuthenticatedUser): Promise<TicketDto> {
     return this.act(id, { action: 'extension', reason: body.reason, extendBy: body.extendBy }, user);
   }
 
-  @Post(':id/extension/approve')
-  @HttpCode(200)
-  @Roles('supervisor')
-  @ApiOperation({ summary: 'Approve the pending extension: the stage deadline and its rungs move by extendBy' })
-  @ActionResponses()
-  approveExtension(@Param('id', ID) id: string, @CurrentUser() user: AuthenticatedUser): Promise<TicketDto> {
+  @TicketAction('extension/approve', 'extensions.decide', 'Approve the pending extension: the stage deadline and its rungs move by extendBy')
+  approveExtension(@Param('id', ID) id: string, @Body() _body: EmptyBodyDto, @CurrentUser() user: AuthenticatedUser): Promise<TicketDto> {
     return this.act(id, { action: 'extension-approve' }, user);
   }
 
-  @Post(':id/extension/reject')
-  @HttpCode(200)
-  @Roles('supervisor')
-  @ApiOperation({ summary: 'Reject the pending extension' })
-  @ActionResponses()
+  @TicketAction('extension/reject', 'extensions.decide', 'Reject the pending extension')
   rejectExtension(@Param('id', ID) id: string, @Body() body: OptionalReasonDto, @CurrentUser() user: AuthenticatedUser): Promise<TicketDto> {
     return this.act(id, { action: 'extension-reject', reason: body.reason }, user);
   }
 
-  @Post(':id/callback')
-  @HttpCode(200)
-  @Roles('operator')
-  @ApiOperation({ summary: 'Record the callback (回访): CLOSED, or reopened (重办) when UNSATISFIED through the unit’s fault' })
-  @ActionResponses()
+  @TicketAction('callback', 'tickets.dispatch', 'Record the callback (回访): CLOSED, or reopened (重办) when UNSATISFIED through the unit’s fault')
   callback(@Param('id', ID) id: string, @Body() body: CallbackDto, @CurrentUser() user: AuthenticatedUser): Promise<TicketDto> {
     return this.act(
       id,
@@ -215,26 +167,23 @@ export class TicketsController {
     );
   }
 
-  @Post(':id/cancel')
-  @HttpCode(200)
-  @Roles('operator')
-  @ApiOperation({ summary: 'Cancel a ticket opened by mistake: CANCELLED, all timers stop' })
-  @ActionResponses()
+  @TicketAction('cancel', 'tickets.dispatch', 'Cancel a ticket opened by mistake: CANCELLED, all timers stop')
   cancel(@Param('id', ID) id: string, @Body() body: ReasonDto, @CurrentUser() user: AuthenticatedUser): Promise<TicketDto> {
     return this.act(id, { action: 'cancel', reason: body.reason }, user);
   }
 }
 
-/** The answers every action shares. */
-function ActionResponses(): MethodDecorator {
-  const decorators = [
+/** One action route: `POST /tickets/{id}/<path>`, its permission, and the answers every action shares. */
+function TicketAction(path: string, permission: Permission, summary: string): MethodDecorator {
+  return applyDecorators(
+    Post(`:id/${path}`),
+    HttpCode(200),
+    RequirePermission(permission),
+    ApiOperation({ summary }),
     ApiOkResponse({ type: TicketDto, description: 'The ticket after the action.' }),
     ApiBadRequestResponse({ description: 'A bad body, naming each field; nothing changed.' }),
     ApiNotFoundResponse({ description: 'No such ticket (or not the crew’s company).' }),
     ApiConflictResponse({ description: 'The action is not allowed in the ticket’s current status; nothing changed.' }),
     ApiServiceUnavailableResponse({ description: 'The ticket workflow could not be reached; nothing changed.' }),
-  ];
-  return (target, key, descriptor) => {
-    for (const decorator of decorators) decorator(target, key, descriptor);
-  };
+  );
 }

@@ -1,5 +1,5 @@
 import { defineQuery, defineUpdate } from '@temporalio/workflow';
-import type { ActionInput, LifecycleState, RungLevel, Stage, TicketStatus } from '@app/domain';
+import type { ActionInput, AuthenticatedUser, LifecycleState, RungLevel, Stage, TicketStatus } from '@app/domain';
 
 /** Workflow ids derive from ticket ids, so a start retried for the same ticket can never make a second one. */
 export function ticketWorkflowId(ticketId: string): string {
@@ -15,22 +15,6 @@ export interface ArmedRung {
   readonly level: RungLevel;
   readonly at: string;
 }
-
-export interface TicketWorkflowInput {
-  readonly ticketId: string;
-  /** The dispatch the rungs belong to; part of each rung's exactly-once key. */
-  readonly dispatchedAt: string;
-  readonly rungs: readonly ArmedRung[];
-}
-
-export interface TicketWorkflowState {
-  readonly ticketId: string;
-  readonly dispatchedAt: string;
-  readonly pendingRungs: readonly ArmedRung[];
-  readonly firedRungs: readonly ArmedRung[];
-}
-
-export const ticketStateQuery = defineQuery<TicketWorkflowState>('ticketState');
 
 export interface RecordRungInput {
   readonly ticketId: string;
@@ -56,14 +40,10 @@ export interface TicketLifecycleInput {
   readonly state: WorkflowTicketState;
 }
 
-export interface TicketActor {
-  readonly username: string;
-  readonly role: string;
-}
-
 export interface TicketActionRequest {
   readonly input: ActionInput;
-  readonly actor: TicketActor;
+  /** Who acts, as the audit trail records them. */
+  readonly actor: Pick<AuthenticatedUser, 'username' | 'role'>;
 }
 
 export interface TicketActionResult {
@@ -79,10 +59,18 @@ export const ticketLifecycleQuery = defineQuery<WorkflowTicketState>('ticketLife
 /** The failure type of a refused action; the API answers it with 409. */
 export const TRANSITION_REFUSED = 'TransitionRefused';
 
+/** The failure type when the ticket's row does not exist; the API answers it with 404. */
+export const TICKET_NOT_FOUND = 'TicketNotFound';
+
 export interface ApplyTransitionInput {
   readonly ticketId: string;
   readonly seq: number;
   readonly request: TicketActionRequest;
+  /**
+   * The instant (ISO 8601) the workflow decided the action at: the activity re-checks and stamps with it,
+   * so both decisions read one clock. Absent only in activities scheduled by the first lifecycle release.
+   */
+  readonly at?: string;
 }
 
 /** What the workflow asks of the worker's activities; implemented in libs/tickets. */

@@ -1,5 +1,5 @@
 export * from './contract';
-export { orderRungs } from './ticket.workflow';
+export { orderRungs } from './rung-order';
 
 /** Absolute path of the bundle entry, for Worker.create({ workflowsPath }) and bundleWorkflowCode. */
 export const WORKFLOWS_PATH = require.resolve('./workflows');

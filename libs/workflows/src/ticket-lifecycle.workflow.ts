@@ -1,7 +1,6 @@
 import { ApplicationFailure, allHandlersFinished, condition, proxyActivities, setHandler } from '@temporalio/workflow';
-import { planTransition, REOPEN_WINDOW_MS, TransitionRefusedError } from '@app/domain';
+import { decisionInstant, planTransition, reopenWindowEnd, TransitionRefusedError } from '@app/domain';
 import {
-  ArmedRung,
   TicketActionRequest,
   ticketActionUpdate,
   TicketActivities,
@@ -10,7 +9,7 @@ import {
   TRANSITION_REFUSED,
   WorkflowTicketState,
 } from './contract';
-import { orderRungs } from './ticket.workflow';
+import { orderRungs, rungKey } from './rung-order';
 
 const { recordRung, applyTransition } = proxyActivities<TicketActivities>({
   startToCloseTimeout: '30 seconds',
@@ -18,17 +17,16 @@ const { recordRung, applyTransition } = proxyActivities<TicketActivities>({
   retry: { initialInterval: '1 second', maximumInterval: '1 minute', backoffCoefficient: 2, nonRetryableErrorTypes: [TRANSITION_REFUSED] },
 });
 
-const rungKey = (dispatchedAt: string, rung: ArmedRung): string => `${dispatchedAt}|${rung.stage}|${rung.level}`;
-
 /** Refusal as a non-retryable failure of the Update (the workflow goes on); the API answers 409. */
 function refusal(error: unknown): ApplicationFailure {
   const message = error instanceof Error ? error.message : String(error);
   return ApplicationFailure.nonRetryable(message, TRANSITION_REFUSED);
 }
 
-function check(state: WorkflowTicketState, request: TicketActionRequest): void {
+/** The rules' decision at `at` (epoch ms): the same instant the activity then checks and stamps with. */
+function check(state: WorkflowTicketState, request: TicketActionRequest, at: number): void {
   try {
-    planTransition(state, request.input, Date.now(), state.temperatureStandard);
+    planTransition(state, request.input, at, state.temperatureStandard);
   } catch (error) {
     if (error instanceof TransitionRefusedError) throw refusal(error);
     throw error;
@@ -59,19 +57,21 @@ export async function ticketLifecycleWorkflow(input: TicketLifecycleInput): Prom
     ticketActionUpdate,
     (request) =>
       serialized(async () => {
-        check(state, request); // again: an action queued behind another sees the state that one left
-        state = await applyTransition({ ticketId: state.ticketId, seq: state.transitionSeq + 1, request });
+        // Again, at the instant it is applied: an action queued behind another sees the state that one left.
+        const at = decisionInstant(request.input, Date.now());
+        check(state, request, at);
+        state = await applyTransition({ ticketId: state.ticketId, seq: state.transitionSeq + 1, request, at: new Date(at).toISOString() });
         changed = true;
         return { status: state.status, transitionSeq: state.transitionSeq };
       }),
-    { validator: (request) => check(state, request) },
+    { validator: (request) => check(state, request, decisionInstant(request.input, Date.now())) },
   );
 
   for (;;) {
     if (state.status === 'CANCELLED') break;
     if (state.status === 'CLOSED') {
-      const closedAt = Date.parse(state.closedAt ?? new Date(Date.now()).toISOString());
-      const reopened = await condition(() => state.status !== 'CLOSED', Math.max(0, closedAt + REOPEN_WINDOW_MS - Date.now()));
+      const windowEnd = reopenWindowEnd(state.closedAt ?? new Date(Date.now()).toISOString());
+      const reopened = await condition(() => state.status !== 'CLOSED', Math.max(0, windowEnd - Date.now()));
       if (!reopened) break;
       continue;
     }

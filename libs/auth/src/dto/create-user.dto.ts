@@ -2,8 +2,8 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
 import { IsIn, IsString, isUUID, Matches, MinLength, registerDecorator, ValidationArguments } from 'class-validator';
 import { MAX_PASSWORD_BYTES, USERNAME_PATTERN } from '@app/config';
-import { ROLES } from '../roles';
-import type { Role } from '../roles';
+import { ROLES } from '@app/domain';
+import type { Role } from '@app/domain';
 
 export const MIN_PASSWORD_LENGTH = 8;
 

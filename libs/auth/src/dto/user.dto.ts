@@ -1,7 +1,7 @@
 import { ApiProperty } from '@nestjs/swagger';
 import type { UserEntity } from '@app/persistence';
-import { ROLES } from '../roles';
-import type { Role } from '../roles';
+import { ROLES } from '@app/domain';
+import type { Role } from '@app/domain';
 
 /** A user as the API shows it: never the password hash. */
 export class UserDto {

@@ -1,13 +1,17 @@
 // Supervisor dashboard: plain DOM and Chart.js (served by the API itself: works offline). Data is always
-// written with textContent, never as HTML, so no text from the API can inject markup.
+// written with textContent, never as HTML, so no text from the API can inject markup. The Chinese names of
+// districts, stages, statuses, levels, categories and roles, and which roles may read each report, come
+// from /dashboard/labels.js (generated from libs/domain and the access policy): nothing is copied here.
 (function () {
   'use strict';
   const params = new URLSearchParams(location.search);
   const refreshSeconds = Math.max(1, Number(params.get('refresh')) || 15);
   const $ = (selector) => document.querySelector(selector);
-  const STAGES = { accept: '接收', contact: '联系', visit: '上门', reply: '回复', remediate: '整改' };
-  const LEVELS = { DUE_SOON: '黄灯', OVERDUE: '逾期', WARNING: '约谈', PUBLIC_NOTICE: '通报', NONE: '—' };
+  const LABELS = window.HOTLINE_LABELS || {};
+  const name = (table, code) => (code == null ? null : (LABELS[table] || {})[code] || code);
+  const zone = LABELS.calendarZone; // CALENDAR_ZONE (Asia/Shanghai)
   let token = sessionStorage.getItem('hotline-token');
+  let user = JSON.parse(sessionStorage.getItem('hotline-user') || 'null');
   let timer;
   const charts = {};
 
@@ -17,19 +21,68 @@
     row.appendChild(td);
   }
   const percent = (rate) => (rate == null ? '—' : `${(rate * 100).toFixed(1)}%`);
-  const time = (iso) => new Date(iso).toLocaleString('zh-CN', { hour12: false, timeZone: 'Asia/Shanghai' });
-  const isoDay = (date) => date.toISOString().slice(0, 10);
+  const time = (iso) => new Date(iso).toLocaleString('zh-CN', { hour12: false, timeZone: zone });
+  /** PT26H5M (how late a stage is, on the wire) as 26小时5分钟. */
+  const lateness = (iso) => {
+    const match = /^PT(?:(\d+)H)?(?:(\d+)M)?(?:(\d+)S)?$/.exec(iso || '');
+    if (!match) return iso;
+    const [, h, m, s] = match;
+    return `${h ? `${h}小时` : ''}${m ? `${m}分钟` : ''}${s && !h && !m ? `${s}秒` : ''}` || '0分钟';
+  };
+  /** ['supervisor', 'admin'] as 督办或管理员. */
+  const roleList = (roles) => {
+    const names = roles.map((role) => name('roles', role));
+    return names.length > 1 ? `${names.slice(0, -1).join('、')}或${names.at(-1)}` : names.join('');
+  };
+
+  /** A failed API call: the problem-details `status` and `detail` (kept for diagnostics, never shown). */
+  class ApiError extends Error {
+    constructor(status, detail) {
+      super(detail || `HTTP ${status}`);
+      this.status = status;
+      this.detail = detail || '';
+    }
+  }
+
+  /** What a panel says when its data cannot be shown: in Chinese, and what to do about it. */
+  function panelMessage(error, permission) {
+    const status = error instanceof ApiError ? error.status : -1;
+    if (status === 401) return '登录已过期，请重新登录';
+    if (status === 403) {
+      const roles = (LABELS.permissions || {})[permission] || [];
+      const needs = roles.length > 0 ? `此面板需要${roleList(roles)}角色` : '当前账号无权查看此面板';
+      const role = user && user.role;
+      return role ? `${needs}，当前账号为 ${role}（${name('roles', role)}）` : needs;
+    }
+    if (status === 0 || status >= 500) return '服务暂不可用，稍后自动重试';
+    if (status === 429) return '请求过于频繁，稍后自动重试';
+    if (status === 400 || status === 404) return `请求有误（${status}），请刷新页面；仍出现请联系管理员`;
+    if (status > 0) return `读取失败（${status}），稍后自动重试；仍出现请联系管理员`;
+    return '数据显示出错，稍后自动重试；仍出现请联系管理员';
+  }
+
+  function showPanelError(ids, message, detail) {
+    for (const id of ids) {
+      const element = document.getElementById(`${id}-error`);
+      element.textContent = message;
+      element.dataset.detail = detail || '';
+      element.closest('section').classList.toggle('unavailable', message !== '');
+    }
+  }
 
   async function api(path) {
-    // no-store: the public endpoints are cacheable for a minute, but a live board must not show stale data.
-    const response = await fetch(path, { cache: 'no-store', headers: token ? { Authorization: `Bearer ${token}` } : {} });
-    if (response.status === 401) {
-      signOut('登录已过期，请重新登录 Session expired');
-      throw new Error('unauthorised');
+    let response;
+    try {
+      // no-store: the public endpoints are cacheable for a minute, but a live board must not show stale data.
+      response = await fetch(path, { cache: 'no-store', headers: token ? { Authorization: `Bearer ${token}` } : {} });
+    } catch (error) {
+      throw new ApiError(0, String(error && error.message));
     }
     if (!response.ok) {
       const problem = await response.json().catch(() => ({}));
-      throw new Error(`${path}: ${problem.detail || response.status}`);
+      const error = new ApiError(Number(problem.status) || response.status, problem.detail);
+      if (error.status === 401) signOut(panelMessage(error));
+      throw error;
     }
     return response.json();
   }
@@ -41,8 +94,8 @@
       const row = document.createElement('tr');
       row.className = `level-${item.escalationLevel}`;
       row.dataset.ticket = item.ticketNumber;
-      [item.ticketNumber, item.companyName, item.district, STAGES[item.stage] || item.stage, time(item.dueAt), item.overdueBy,
-        LEVELS[item.escalationLevel] || item.escalationLevel, item.status].forEach((text) => cell(row, text));
+      [item.ticketNumber, item.companyName, name('districts', item.district), name('categories', item.category), name('stages', item.stage),
+        time(item.dueAt), lateness(item.overdueBy), name('levels', item.escalationLevel), name('statuses', item.status)].forEach((text) => cell(row, text));
       body.appendChild(row);
     }
     $('#overdue-count').textContent = String(rows.length);
@@ -91,67 +144,104 @@
     }
   }
 
+  /** Loads one endpoint into its panels: on success clears their message, on failure shows it. */
+  function load(path, panels, permission, render) {
+    return api(path)
+      .then((body) => {
+        render(body);
+        showPanelError(panels, '');
+      })
+      .catch((error) => {
+        if (!token) return; // signed out (401): the sign-in form says so
+        showPanelError(panels, panelMessage(error, permission), error instanceof ApiError ? `${error.status} ${error.detail}` : String(error));
+      });
+  }
+
   async function refresh() {
     const to = new Date(Date.now() + 60_000);
     const from = new Date(to.getTime() - 7 * 86_400_000);
     const range = `from=${encodeURIComponent(from.toISOString())}&to=${encodeURIComponent(to.toISOString())}`;
-    const errors = [];
-    const load = (path, render) => api(path).then(render).catch((error) => errors.push(error.message));
     await Promise.all([
-      load('/reports/overdue', renderOverdue),
-      load(`/public/companies?${range}`, (body) => renderLeague(Array.isArray(body) ? body : body.items || [])),
-      load(`/reports/trends?${range}`, (body) => {
+      load('/reports/overdue', ['overdue'], 'reports.overdue', renderOverdue),
+      load(`/public/companies?${range}`, ['league'], null, (body) => renderLeague(Array.isArray(body) ? body : body.items || [])),
+      load(`/reports/trends?${range}`, ['by-day', 'by-district'], 'reports.performance', (body) => {
         chart('by-day', body.byDay.map((d) => d.day), body.byDay.map((d) => d.tickets), body.byDay.map((d) => d.overdue));
-        chart('by-district', body.byDistrict.map((d) => d.district), body.byDistrict.map((d) => d.tickets), body.byDistrict.map((d) => d.overdue));
+        chart('by-district', body.byDistrict.map((d) => name('districts', d.district)), body.byDistrict.map((d) => d.tickets), body.byDistrict.map((d) => d.overdue));
       }),
-      load('/escalations?level=WARNING', (rows) =>
-        renderList('#warnings', rows.slice(0, 10), (w) => `${time(w.firedAt)} · ${w.ticketNumber} · ${STAGES[w.stage] || w.stage}环节约谈`)),
-      load('/public/notices?limit=10', (page) => renderList('#notices', page.items, (n) => `${time(n.publishedAt)} · ${n.text}`)),
+      load('/escalations?level=WARNING&limit=10', ['warnings'], 'escalations.read', (page) =>
+        renderList('#warnings', page.items, (w) => `${time(w.firedAt)} · ${w.ticketNumber} · “${name('stages', w.stage)}”环节约谈`)),
+      load('/public/notices?limit=10', ['notices'], null, (page) => renderList('#notices', page.items, (n) => `${time(n.publishedAt)} · ${n.text}`)),
     ]);
-    $('#updated').textContent = new Date().toLocaleTimeString('zh-CN', { hour12: false });
-    $('#board-error').textContent = errors.join(' · ');
+    $('#updated').textContent = new Date().toLocaleTimeString('zh-CN', { hour12: false, timeZone: zone });
     document.body.dataset.refreshed = String(Date.now());
   }
 
-  function showBoard(user) {
+  function refreshSafely() {
+    refresh().then(
+      () => ($('#board-error').textContent = ''),
+      () => ($('#board-error').textContent = '看板刷新出错，稍后自动重试；仍出现请刷新页面'),
+    );
+  }
+
+  function showBoard() {
     $('#login-panel').hidden = true;
     $('#board').hidden = false;
     $('#logout').hidden = false;
-    $('#who').textContent = user ? `${user.username}（${user.role}）` : '';
+    $('#who').textContent = user ? `${user.username}（${name('roles', user.role)}）` : '';
     $('#every').textContent = String(refreshSeconds);
     clearInterval(timer);
-    refresh();
-    timer = setInterval(refresh, refreshSeconds * 1000);
+    refreshSafely();
+    timer = setInterval(refreshSafely, refreshSeconds * 1000);
   }
 
   function signOut(message) {
     token = null;
+    user = null;
     sessionStorage.removeItem('hotline-token');
+    sessionStorage.removeItem('hotline-user');
     clearInterval(timer);
     $('#board').hidden = true;
     $('#logout').hidden = true;
+    $('#who').textContent = '';
     $('#login-panel').hidden = false;
     $('#login-error').textContent = message || '';
+  }
+
+  /** What the sign-in form says when POST /auth/login fails. */
+  function loginMessage(status) {
+    if (status === 401) return '用户名或密码错误，请重新输入';
+    if (status === 400) return '请输入用户名和密码';
+    if (status === 429) return '登录尝试过多，请稍后再试';
+    return '服务暂不可用，请稍后再试';
   }
 
   $('#login').addEventListener('submit', async (event) => {
     event.preventDefault();
     const form = new FormData(event.target);
-    const response = await fetch('/auth/login', {
-      method: 'POST',
-      headers: { 'Content-Type': 'application/json' },
-      body: JSON.stringify({ username: form.get('username'), password: form.get('password') }),
-    });
+    let response;
+    try {
+      response = await fetch('/auth/login', {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json' },
+        body: JSON.stringify({ username: form.get('username'), password: form.get('password') }),
+      });
+    } catch {
+      $('#login-error').textContent = loginMessage(0);
+      return;
+    }
     const body = await response.json().catch(() => ({}));
     if (!response.ok) {
-      $('#login-error').textContent = body.detail || '登录失败 Sign-in failed';
+      $('#login-error').textContent = loginMessage(Number(body.status) || response.status);
+      $('#login-error').dataset.detail = body.detail || '';
       return;
     }
     token = body.accessToken;
+    user = body.user;
     sessionStorage.setItem('hotline-token', token);
-    sessionStorage.setItem('hotline-user', JSON.stringify(body.user));
-    showBoard(body.user);
+    sessionStorage.setItem('hotline-user', JSON.stringify(user));
+    $('#login-error').textContent = '';
+    showBoard();
   });
   $('#logout').addEventListener('click', () => signOut());
-  if (token) showBoard(JSON.parse(sessionStorage.getItem('hotline-user') || 'null'));
+  if (token) showBoard();
 })();

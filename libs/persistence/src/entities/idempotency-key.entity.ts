@@ -1,6 +1,9 @@
 import { Column, CreateDateColumn, Entity, PrimaryColumn } from 'typeorm';
 
-/** The first answer to a create carrying an Idempotency-Key, per caller. */
+/**
+ * The first answer to a create carrying an Idempotency-Key, per caller: which ticket and which status.
+ * The body is built again for each retry, so no citizen's data is kept here.
+ */
 @Entity({ name: 'idempotency_keys' })
 export class IdempotencyKeyEntity {
   @PrimaryColumn({ type: 'text' })
@@ -16,8 +19,8 @@ export class IdempotencyKeyEntity {
   @Column({ name: 'status_code', type: 'int' })
   statusCode: number;
 
-  @Column({ type: 'jsonb' })
-  response: Record<string, unknown>;
+  @Column({ name: 'ticket_id', type: 'uuid' })
+  ticketId: string;
 
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
   createdAt: Date;

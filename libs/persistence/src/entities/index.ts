@@ -3,6 +3,7 @@ import { CompanyEntity } from './company.entity';
 import { EscalationEntity } from './escalation.entity';
 import { IdempotencyKeyEntity } from './idempotency-key.entity';
 import { NoticeEntity } from './notice.entity';
+import { RepeatCallEntity } from './repeat-call.entity';
 import { SlaPolicyEntity } from './sla-policy.entity';
 import { TicketEventEntity } from './ticket-event.entity';
 import { TicketNumberCounterEntity } from './ticket-number-counter.entity';
@@ -15,6 +16,7 @@ export {
   EscalationEntity,
   IdempotencyKeyEntity,
   NoticeEntity,
+  RepeatCallEntity,
   SlaPolicyEntity,
   TicketEventEntity,
   TicketNumberCounterEntity,
@@ -29,6 +31,7 @@ export const ENTITIES = [
   EscalationEntity,
   IdempotencyKeyEntity,
   NoticeEntity,
+  RepeatCallEntity,
   SlaPolicyEntity,
   TicketEventEntity,
   TicketNumberCounterEntity,

@@ -7,6 +7,7 @@ import type {
   EscalationLevel,
   ExtensionState,
   Priority,
+  RungLevel,
   SlaPolicySnapshot,
   Stage,
   TicketStatus,
@@ -19,6 +20,11 @@ export interface StageState {
   doneAt: string | null;
   /** Set once the OVERDUE rung fired; stays true even when the stage is done later. */
   overdue: boolean;
+  /**
+   * Each rung's instant, fixed when the stage's deadline was set (dispatch, failed reading, approved
+   * extension): a later calendar change moves no rung of a ticket in flight.
+   */
+  rungs: Record<RungLevel, string>;
 }
 
 export type TicketStages = Partial<Record<Stage, StageState>>;

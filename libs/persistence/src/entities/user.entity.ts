@@ -1,5 +1,5 @@
 import { Column, CreateDateColumn, Entity, PrimaryGeneratedColumn } from 'typeorm';
-import type { Role } from '@app/auth';
+import type { Role } from '@app/domain';
 
 /** A login. Crew users belong to exactly one company; the database enforces it (users_crew_has_company). */
 @Entity({ name: 'users' })

@@ -114,3 +114,9 @@ export class CallbackDto {
   @MaxLength(2000)
   note: string;
 }
+
+/**
+ * The body of an action that takes no input (签收, 批准延期): any field is refused with 400, so a client
+ * that believes it sent something learns it was not taken.
+ */
+export class EmptyBodyDto {}

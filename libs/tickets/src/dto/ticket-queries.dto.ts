@@ -1,7 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
 import { IsBoolean, IsIn, IsOptional, IsUUID } from 'class-validator';
-import { PageQueryDto } from '@app/escalations';
+import { PageQueryDto } from '@app/http';
 import { DISTRICTS, PRIORITIES, TICKET_STATUSES } from '@app/domain';
 import type { District, Priority, TicketStatus } from '@app/domain';
 import type { TicketEventEntity } from '@app/persistence';

@@ -1,4 +1,4 @@
-import { escalationRungs, LifecycleState, STAGES, WorkCalendar } from '@app/domain';
+import { isOpenStatus, LifecycleState, RUNG_LEVELS, STAGES } from '@app/domain';
 import type { TicketEntity } from '@app/persistence';
 import type { ArmedRung, WorkflowTicketState } from '@app/workflows';
 
@@ -18,28 +18,24 @@ export function lifecycleStateOf(ticket: TicketEntity): LifecycleState {
   };
 }
 
-/** The rungs of every stage of the current dispatch that is not done yet, at absolute instants. */
-export function pendingRungs(ticket: TicketEntity, calendar: WorkCalendar): ArmedRung[] {
-  const rungs: ArmedRung[] = [];
-  for (const stage of STAGES) {
+/** The rungs of every stage of the current dispatch that is not done yet, at the instants fixed with its deadline. */
+export function pendingRungs(ticket: TicketEntity): ArmedRung[] {
+  if (!isOpenStatus(ticket.status)) return [];
+  return STAGES.flatMap((stage) => {
     const state = ticket.stages[stage];
-    if (!state || state.doneAt) continue;
-    const deadline = { stage, startsAt: new Date(state.startsAt), dueAt: new Date(state.dueAt) };
-    for (const rung of escalationRungs(deadline, ticket.policy, calendar)) {
-      rungs.push({ stage: rung.stage, level: rung.level, at: rung.at.toISOString() });
-    }
-  }
-  return rungs;
+    if (!state || state.doneAt) return [];
+    return RUNG_LEVELS.map((level) => ({ stage, level, at: state.rungs[level] }));
+  });
 }
 
 /** What the ticket's workflow holds: rules state, transition counter and the armed rungs. */
-export function workflowStateOf(ticket: TicketEntity, calendar: WorkCalendar, temperatureStandard: number): WorkflowTicketState {
+export function workflowStateOf(ticket: TicketEntity, temperatureStandard: number): WorkflowTicketState {
   return {
     ...lifecycleStateOf(ticket),
     ticketId: ticket.id,
     dispatchedAt: ticket.dispatchedAt.toISOString(),
     transitionSeq: ticket.transitionSeq,
     temperatureStandard,
-    rungs: ticket.status === 'CLOSED' || ticket.status === 'CANCELLED' ? [] : pendingRungs(ticket, calendar),
+    rungs: pendingRungs(ticket),
   };
 }

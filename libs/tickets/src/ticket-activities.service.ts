@@ -1,16 +1,16 @@
 import { Inject, Injectable, Optional } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { ApplicationFailure } from '@temporalio/common';
-import { DataSource, EntityManager } from 'typeorm';
+import { DataSource, EntityManager, IsNull } from 'typeorm';
 import { APP_CONFIG, type AppConfig } from '@app/config';
 import { ESCALATION_LEVELS, planTransition, publicNoticeText, TransitionPlan, TransitionRefusedError } from '@app/domain';
 import { HotlineMetrics } from '@app/metrics';
-import { CompanyEntity, NoticeEntity, TicketEntity, TicketEventEntity } from '@app/persistence';
+import { CompanyEntity, NoticeEntity, RepeatCallEntity, TicketEntity, TicketEventEntity } from '@app/persistence';
 import { WorkCalendarService } from '@app/sla';
-import { TRANSITION_REFUSED } from '@app/workflows';
+import { TICKET_NOT_FOUND, TRANSITION_REFUSED } from '@app/workflows';
 import type { ApplyTransitionInput, RecordRungInput, TicketActivities, WorkflowTicketState } from '@app/workflows';
 import { applyTransitionPlan, eventTypeOf } from './ticket-transitions';
-import { lifecycleStateOf, workflowStateOf } from './lifecycle-state';
+import { lifecycleStateOf, workflowStateOf } from './ticket-workflow-state';
 
 /**
  * The ticket workflow's activities: all its I/O. Each is idempotent, because Temporal runs an activity
@@ -26,16 +26,17 @@ export class TicketActivitiesService implements TicketActivities {
     @Optional() private readonly metrics?: HotlineMetrics,
   ) {}
 
-  async applyTransition({ ticketId, seq, request }: ApplyTransitionInput): Promise<WorkflowTicketState> {
+  async applyTransition({ ticketId, seq, request, at }: ApplyTransitionInput): Promise<WorkflowTicketState> {
     const calendar = await this.calendars.load();
     const standard = this.config.roomTemperatureStandard;
     return this.dataSource.transaction(async (manager) => {
       const ticket = await manager.findOne(TicketEntity, { where: { id: ticketId }, lock: { mode: 'pessimistic_write' } });
-      if (!ticket) throw ApplicationFailure.nonRetryable(`ticket ${ticketId} does not exist`, TRANSITION_REFUSED);
+      if (!ticket) throw ApplicationFailure.nonRetryable(`ticket ${ticketId} does not exist`, TICKET_NOT_FOUND);
       // Applied by an earlier attempt whose completion was lost: answer with the state it left.
-      if (ticket.transitionSeq >= seq) return workflowStateOf(ticket, calendar, standard);
+      if (ticket.transitionSeq >= seq) return workflowStateOf(ticket, standard);
 
-      const now = new Date();
+      // The workflow's decision instant; only an activity scheduled by the first lifecycle release lacks one.
+      const now = at ? new Date(at) : new Date();
       const from = ticket.status;
       let plan: TransitionPlan;
       try {
@@ -48,15 +49,22 @@ export class TicketActivitiesService implements TicketActivities {
       ticket.transitionSeq = seq;
       await manager.save(ticket);
       const { action: _action, ...details } = request.input;
-      await manager.insert(TicketEventEntity, {
-        ticketId,
-        type: eventTypeOf(request.input),
-        actor: request.actor.username,
-        role: request.actor.role,
-        payload: { ...details, from, to: ticket.status, ...(plan.freshDispatch ? { dispatchedAt: now.toISOString() } : {}) },
-        at: now,
-      });
-      return workflowStateOf(ticket, calendar, standard);
+      // A recorded repeat call has its REPEAT_CALL event already; its delivery is audited only if it reopens.
+      const delivery = request.input.action === 'repeat-call' && request.input.repeatCallId;
+      if (!delivery || plan.freshDispatch) {
+        await manager.insert(TicketEventEntity, {
+          ticketId,
+          type: delivery ? 'REOPEN' : eventTypeOf(request.input),
+          actor: request.actor.username,
+          role: request.actor.role,
+          payload: { ...details, from, to: ticket.status, ...(plan.freshDispatch ? { dispatchedAt: now.toISOString() } : {}) },
+          at: now,
+        });
+      }
+      if (delivery) {
+        await manager.update(RepeatCallEntity, { id: delivery, deliveredAt: IsNull() }, { deliveredAt: new Date() });
+      }
+      return workflowStateOf(ticket, standard);
     });
   }
 

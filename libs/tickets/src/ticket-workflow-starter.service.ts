@@ -5,10 +5,9 @@ import { IsNull, LessThan, Repository } from 'typeorm';
 import { APP_CONFIG, type AppConfig } from '@app/config';
 import { HotlineMetrics } from '@app/metrics';
 import { TicketEntity } from '@app/persistence';
-import { WorkCalendarService } from '@app/sla';
 import { TemporalClient } from '@app/temporal';
 import { TICKET_WORKFLOW_TYPE, ticketWorkflowId } from '@app/workflows';
-import { workflowStateOf } from './lifecycle-state';
+import { workflowStateOf } from './ticket-workflow-state';
 
 /**
  * Starts a committed ticket's workflow. The ticket row is written first, so a ticket answered 201 exists
@@ -22,7 +21,6 @@ export class TicketWorkflowStarter {
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @InjectRepository(TicketEntity) private readonly tickets: Repository<TicketEntity>,
-    private readonly calendars: WorkCalendarService,
     private readonly temporal: TemporalClient,
     private readonly metrics: HotlineMetrics,
   ) {}
@@ -40,7 +38,7 @@ export class TicketWorkflowStarter {
   }
 
   async start(ticket: TicketEntity, timeoutMs = 3000): Promise<void> {
-    const state = workflowStateOf(ticket, await this.calendars.load(), this.config.roomTemperatureStandard);
+    const state = workflowStateOf(ticket, this.config.roomTemperatureStandard);
     const connection = this.temporal.connection;
     try {
       await connection.withDeadline(Date.now() + timeoutMs, () =>

@@ -1,11 +1,13 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { APP_CONFIG, type AppConfig } from '@app/config';
-import { TicketWorkflowStarter } from './lifecycle-starter.service';
+import { RepeatCalls } from './repeat-calls.service';
+import { TicketWorkflowStarter } from './ticket-workflow-starter.service';
 
 /**
  * Runs in the worker: every few seconds, starts the workflows of committed tickets whose start did not go
- * through (Temporal down, API killed between commit and start). Several workers may sweep at once; the
- * ticket-derived workflow id makes duplicate starts harmless.
+ * through (Temporal down, API killed between commit and start), then delivers the recorded repeat calls
+ * that must reopen a closed ticket. Several workers may sweep at once: the ticket-derived workflow id makes
+ * a duplicate start harmless, and a repeat call delivered twice reopens once (the second finds it open).
  */
 @Injectable()
 export class WorkflowStartSweeper implements OnApplicationBootstrap, OnApplicationShutdown {
@@ -16,6 +18,7 @@ export class WorkflowStartSweeper implements OnApplicationBootstrap, OnApplicati
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly starter: TicketWorkflowStarter,
+    private readonly repeatCalls: RepeatCalls,
   ) {}
 
   onApplicationBootstrap(): void {
@@ -24,6 +27,7 @@ export class WorkflowStartSweeper implements OnApplicationBootstrap, OnApplicati
       if (this.running) return;
       this.running = this.starter
         .startPending(every)
+        .then(() => this.repeatCalls.deliverPending())
         .catch((error: Error) => this.logger.error(`Sweep failed: ${error.message}`))
         .finally(() => (this.running = undefined));
     }, every);

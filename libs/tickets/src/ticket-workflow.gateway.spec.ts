@@ -1,0 +1,40 @@
+import { WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
+import { ActivityFailure, ApplicationFailure, RetryState } from '@temporalio/common';
+import { TICKET_NOT_FOUND, TRANSITION_REFUSED } from '@app/workflows';
+import { applicationFailureOf, problemOf } from './ticket-workflow.gateway';
+
+const open = { id: '9b1c7f3e-0d2a-4c55-9a71-5f2e8d4c3b10', status: 'RECEIVED' as const };
+
+/** How Temporal's answers become HTTP answers, whichever layer a failure comes from. */
+describe('problemOf', () => {
+  const refused = () => ApplicationFailure.nonRetryable('accept is not allowed when the ticket is CANCELLED', TRANSITION_REFUSED);
+  const fromActivity = (cause: ApplicationFailure) =>
+    new WorkflowUpdateFailedError('Workflow Update failed', new ActivityFailure('activity failed', 'applyTransition', '1', RetryState.NON_RETRYABLE_FAILURE, 'worker', cause));
+
+  it('answers 409 to a refusal from the Update validator (the failure is the cause)', () => {
+    const problem = problemOf(new WorkflowUpdateFailedError('Workflow Update failed', refused()), open);
+    expect(problem.getStatus()).toBe(409);
+    expect(problem.getResponse()).toMatchObject({ detail: 'accept is not allowed when the ticket is CANCELLED' });
+  });
+
+  it('answers 409 to a refusal decided in the activity (the failure is the cause of an ActivityFailure)', () => {
+    expect(problemOf(fromActivity(refused()), open).getStatus()).toBe(409);
+  });
+
+  it('answers 404 when the activity finds no ticket', () => {
+    const problem = problemOf(fromActivity(ApplicationFailure.nonRetryable('ticket x does not exist', TICKET_NOT_FOUND)), open);
+    expect(problem.getStatus()).toBe(404);
+  });
+
+  it('answers 503 (try again) to an unreachable or not yet started workflow, 409 to an ended one', () => {
+    expect(problemOf(new Error('14 UNAVAILABLE: connection refused'), open).getStatus()).toBe(503);
+    expect(problemOf(new WorkflowNotFoundError('not found', 'ticket-x', undefined), open).getStatus()).toBe(503);
+    expect(problemOf(new WorkflowNotFoundError('not found', 'ticket-x', undefined), { ...open, status: 'CLOSED' }).getStatus()).toBe(409);
+  });
+
+  it('walks the cause chain, and stops at something that is not an error', () => {
+    const deep = new Error('outer', { cause: new Error('middle', { cause: refused() }) });
+    expect(applicationFailureOf(deep)?.type).toBe(TRANSITION_REFUSED);
+    expect(applicationFailureOf('boom')).toBeUndefined();
+  });
+});

@@ -10,21 +10,19 @@ import { TicketNumberCounterEntity } from './ticket-number-counter.entity';
 import { TicketEntity } from './ticket.entity';
 import { UserEntity } from './user.entity';
 
-export {
-  CalendarDayEntity,
-  CompanyEntity,
-  EscalationEntity,
-  IdempotencyKeyEntity,
-  NoticeEntity,
-  RepeatCallEntity,
-  SlaPolicyEntity,
-  TicketEventEntity,
-  TicketNumberCounterEntity,
-  TicketEntity,
-  UserEntity,
-};
-export type { StageState, TicketStages } from './ticket.entity';
+export * from './calendar-day.entity';
+export * from './company.entity';
+export * from './escalation.entity';
+export * from './idempotency-key.entity';
+export * from './notice.entity';
+export * from './repeat-call.entity';
+export * from './sla-policy.entity';
+export * from './ticket-event.entity';
+export * from './ticket-number-counter.entity';
+export * from './ticket.entity';
+export * from './user.entity';
 
+/** Every entity, for the DataSource. */
 export const ENTITIES = [
   CalendarDayEntity,
   CompanyEntity,

@@ -3,6 +3,14 @@ import { Users1764400000000 } from './1764400000000-Users';
 import { Lifecycle1764400000001 } from './1764400000001-Lifecycle';
 import { ReportIndexes1764500000000 } from './1764500000000-ReportIndexes';
 import { OneRuleOnePlace1764600000000 } from './1764600000000-OneRuleOnePlace';
+import { Dispatches1764700000001 } from './1764700000001-Dispatches';
 
-/** Every migration in order; listed explicitly so ts-jest, tsc output and bundles all find them. */
-export const MIGRATIONS = [InitialSchema1764316800000, Users1764400000000, Lifecycle1764400000001, ReportIndexes1764500000000, OneRuleOnePlace1764600000000];
+/** Every migration in order (one a line); listed explicitly so ts-jest, tsc output and bundles all find them. */
+export const MIGRATIONS = [
+  InitialSchema1764316800000,
+  Users1764400000000,
+  Lifecycle1764400000001,
+  ReportIndexes1764500000000,
+  OneRuleOnePlace1764600000000,
+  Dispatches1764700000001,
+];

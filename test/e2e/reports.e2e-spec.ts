@@ -2,6 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { CompanyEntity, EscalationEntity } from '@app/persistence';
 import type { TicketDto } from '@app/tickets';
 import { authed, loginAs, SignedIn } from '../support/auth';
+import { DEFAULT_SLA_POLICIES } from '@app/domain';
+import { backfillDispatches } from '../../migrations/1764700000001-Dispatches';
 import { insertCompany, insertPolicyVersion, SECONDS_POLICY, ticketBody } from '../support/fixtures';
 import { eventually, startTestSystem, TestSystem } from '../support/system';
 
@@ -9,7 +11,10 @@ type Stage = 'accept' | 'contact' | 'visit' | 'reply';
 type Mark = 'on' | 'late' | 'open';
 const RATED: Stage[] = ['accept', 'contact', 'visit', 'reply'];
 
-/** What the test did to one ticket, from which every expected number is computed. */
+/**
+ * What the test did in one dispatch of a ticket (the company that held it), from which every expected
+ * number is computed: each dispatch is judged against its own company.
+ */
 interface Facts {
   ticket: TicketDto;
   company: CompanyEntity;
@@ -17,9 +22,14 @@ interface Facts {
   callbacks: Array<{ solved: boolean; satisfaction: string }>;
   reopened: boolean;
   repeated: boolean;
+  /** The company asked to return the ticket (退单) in this dispatch, granted or refused. */
   returned: boolean;
   tests: boolean[];
+  /** Stages whose OVERDUE rung fired in this dispatch. */
+  marked: Stage[];
+  /** Stages that fired their whole ladder (WARNING and PUBLIC_NOTICE) in this dispatch. */
   overdueStages: Stage[];
+  /** The ticket's current dispatch, and the ticket is open (its overdue stages are on the overdue list). */
   stillOpen: boolean;
 }
 
@@ -76,6 +86,8 @@ describe('reports over HTTP', () => {
   let crewWest: SignedIn;
   let admin: SignedIn;
   const facts: Facts[] = [];
+  /** The ticket north returned after letting its accept deadline pass. */
+  let dodged: TicketDto;
   let startedAt: number;
   let phoneSequence = 0;
 
@@ -88,8 +100,11 @@ describe('reports over HTTP', () => {
     return (await as(operator).post('/tickets').send(body({ district: company.districts[0], companyId: company.id, ...overrides })).expect(201)).body;
   }
   function record(ticket: TicketDto, company: CompanyEntity, partial: Partial<Facts>): void {
-    facts.push({ ticket, company, marks: {}, callbacks: [], reopened: false, repeated: false, returned: false, tests: [], overdueStages: [], stillOpen: true, ...partial });
+    facts.push({ ticket, company, marks: {}, callbacks: [], reopened: false, repeated: false, returned: false, tests: [], marked: partial.overdueStages ?? [], overdueStages: [], stillOpen: true, ...partial });
   }
+  /** Waits until the OVERDUE rung of `stage` has fired in `count` dispatches of the ticket. */
+  const overdueFired = (ticketId: string, stage: Stage, count: number) =>
+    eventually(async () => ((await system.dataSource.getRepository(EscalationEntity).countBy({ ticketId, stage, level: 'OVERDUE' })) >= count ? true : undefined), 60_000, `${stage} overdue`);
   async function walk(ticket: TicketDto, company: CompanyEntity, visits: number[][] | null): Promise<void> {
     const crew = crewOf(company);
     await as(crew).post(`/tickets/${ticket.id}/accept`).expect(200);
@@ -129,11 +144,13 @@ describe('reports over HTTP', () => {
     await callback(n1, true, 'SATISFIED');
     record(n1, north, { marks: { accept: 'on', contact: 'on', visit: 'on', reply: 'on' }, callbacks: [{ solved: true, satisfaction: 'SATISFIED' }], tests: [false, true], stillOpen: false });
 
-    // north 2: billing (no visit), unsatisfied through the unit's fault: reopened with fresh, undecided stages.
+    // north 2: billing (no visit), done on time, unsatisfied through the unit's fault: that dispatch is
+    // reopened (重办, counted for north, whose reply it judged), and a fresh one starts with undecided stages.
     const n2 = await create(north, { category: 'BILLING', description: '多收费' });
     await walk(n2, north, null);
     expect((await callback(n2, false, 'UNSATISFIED', true)).body).toMatchObject({ status: 'RECEIVED', reopenCount: 1 });
-    record(n2, north, { callbacks: [{ solved: false, satisfaction: 'UNSATISFIED' }], reopened: true });
+    record(n2, north, { marks: { accept: 'on', contact: 'on', reply: 'on' }, callbacks: [{ solved: false, satisfaction: 'UNSATISFIED' }], reopened: true, stillOpen: false });
+    record(n2, north, {});
 
     // north 3: a leak nobody touched: every stage overdue, still open.
     const n3 = await leakFullyEscalated(north);
@@ -170,6 +187,40 @@ describe('reports over HTTP', () => {
     await walk(w2, west, [[20, 18]]);
     await callback(w2, true, 'SATISFIED');
     record(w2, west, { marks: { accept: 'on', contact: 'on', visit: 'on', reply: 'on' }, callbacks: [{ solved: true, satisfaction: 'SATISFIED' }], tests: [true], stillOpen: false });
+
+    // north 8: an extension of the accept stage, approved, then accepted inside the extended deadline.
+    const n8 = await create(north);
+    await as(crewNorth).post(`/tickets/${n8.id}/extension`).send({ reason: '配件未到', extendBy: 'PT1H' }).expect(200);
+    const extended = (await as(supervisor).post(`/tickets/${n8.id}/extension/approve`).send({}).expect(200)).body;
+    expect(Date.parse(extended.stages.accept.dueAt) - Date.parse(n8.stages.accept!.dueAt)).toBe(3_600_000);
+    await as(crewNorth).post(`/tickets/${n8.id}/accept`).expect(200);
+    record(n8, north, { marks: { accept: 'on' } });
+
+    // west 3: done on time with a passing test, unsatisfied through the unit's fault: reopened at west
+    // (counted for west), then reassigned to north, which now holds it with undecided stages.
+    const w3 = await create(west);
+    await walk(w3, west, [[19]]);
+    await callback(w3, false, 'UNSATISFIED', true);
+    await as(operator).post(`/tickets/${w3.id}/reassign`).send({ companyId: north.id }).expect(200);
+    record(w3, west, { marks: { accept: 'on', contact: 'on', visit: 'on', reply: 'on' }, callbacks: [{ solved: false, satisfaction: 'UNSATISFIED' }], tests: [true], reopened: true, stillOpen: false });
+    record(w3, west, { stillOpen: false });
+    record(w3, north, {});
+
+    // north 9, the dodge this model closes: north lets the accept deadline pass (OVERDUE fires), returns
+    // the ticket, the operator reassigns it to west. The late accept stays north's, and the return too;
+    // west's own accept, left until it is late as well, is west's. A seconds-long accept limit for P1
+    // (the others stay hours), restored right after.
+    await insertPolicyVersion(system.dataSource, 'P1', { ...DEFAULT_SLA_POLICIES.P1, accept: 'PT2S' });
+    const n9 = await create(north);
+    await insertPolicyVersion(system.dataSource, 'P1', DEFAULT_SLA_POLICIES.P1);
+    await overdueFired(n9.id, 'accept', 1);
+    await as(crewNorth).post(`/tickets/${n9.id}/return`).send({ reason: '不属本公司' }).expect(200);
+    await as(operator).post(`/tickets/${n9.id}/reassign`).send({ companyId: west.id }).expect(200);
+    await overdueFired(n9.id, 'accept', 2);
+    await as(crewWest).post(`/tickets/${n9.id}/accept`).expect(200);
+    record(n9, north, { marks: { accept: 'late' }, marked: ['accept'], returned: true, stillOpen: false });
+    record(n9, west, { marks: { accept: 'late' }, marked: ['accept'] });
+    dodged = n9;
   }, 240_000);
 
   afterAll(async () => {
@@ -212,9 +263,14 @@ describe('reports over HTTP', () => {
     const report = (await as(supervisor).get('/reports/companies').query(range()).expect(200)).body;
     const expected = [north, west, idle].map(expectedCompany).sort((a, b) => (a.companyName < b.companyName ? -1 : 1));
     expect(report.items).toEqual(expected);
-    // Spot-check the model against hand arithmetic for north: 2 of 4 accepts on time, 5/13 overall.
+    // Spot-check against hand arithmetic. north: 11 dispatches; accepts on time n1, n2, n5, n8 of n1, n2,
+    // n3, n4, n5, n8, n9 (4/7); returns n5, n9 (2/11); reopened n2 (1/11).
     expect(report.items.find((row: { companyId: string }) => row.companyId === north.id)).toMatchObject({
-      dispatched: 7, acceptOnTimeRate: 0.5, contactOnTimeRate: 0.3333, solvedRate: 0.6667, reopenRate: 0.1429, warnings: 8, notices: 8, temperaturePassRate: 0.5,
+      dispatched: 11, acceptOnTimeRate: 0.5714, contactOnTimeRate: 0.5, solvedRate: 0.6667, reopenRate: 0.0909, returnRate: 0.1818, warnings: 8, notices: 8, temperaturePassRate: 0.5,
+    });
+    // west: 5 dispatches; accepts on time w2, w3 of w1, w2, w3, n9 (2/4); reopened w3 (1/5); no return.
+    expect(report.items.find((row: { companyId: string }) => row.companyId === west.id)).toMatchObject({
+      dispatched: 5, acceptOnTimeRate: 0.5, contactOnTimeRate: 0.6667, callbacks: 2, satisfactionRate: 0.5, reopenRate: 0.2, returnRate: 0, warnings: 4, notices: 4, temperaturePassRate: 1,
     });
     // The default range (the last 7 days) holds the same tickets.
     expect((await as(supervisor).get('/reports/companies').expect(200)).body.items).toEqual(expected);
@@ -322,10 +378,10 @@ describe('reports over HTTP', () => {
         notices: mine.reduce((total, f) => total + f.overdueStages.length, 0),
       };
     });
-    // west 4/8 = 0.5 beats north 5/13; the idle company has no rate and comes last.
+    // west 8/13 beats north 9/18; the idle company has no rate and comes last.
     const [northRow, westRow, idleRow] = expected;
     expect(response.body.items).toEqual([westRow, northRow, idleRow].map((row, index) => ({ rank: index + 1, ...row })));
-    expect(northRow.onTimeRate).toBe(0.3846);
+    expect([westRow.onTimeRate, northRow.onTimeRate]).toEqual([0.6154, 0.5]);
     const text = JSON.stringify(response.body);
     for (const f of facts) {
       expect(text).not.toContain(f.ticket.citizenPhone);
@@ -340,19 +396,60 @@ describe('reports over HTTP', () => {
     const trends = (await as(supervisor).get('/reports/trends').query({ from, to }).expect(200)).body;
     const days: string[] = [];
     for (let day = shanghaiDay(from); day <= shanghaiDay(Date.parse(to) - 1); day = shanghaiDay(Date.parse(`${day}T12:00:00+08:00`) + 24 * 3_600_000)) days.push(day);
-    const overdue = (f: Facts) => f.overdueStages.length > 0;
+    // Per ticket: counted on its creation day and district; overdue when a stage went overdue in any dispatch.
+    const tickets = [...new Map(facts.map((f) => [f.ticket.id, f.ticket])).values()];
+    const overdue = (ticket: TicketDto) => facts.some((f) => f.ticket.id === ticket.id && f.marked.length > 0);
     expect(trends.byDay).toEqual(
       days.map((day) => {
-        const mine = facts.filter((f) => shanghaiDay(f.ticket.createdAt) === day);
+        const mine = tickets.filter((ticket) => shanghaiDay(ticket.createdAt) === day);
         return { day, tickets: mine.length, overdue: mine.filter(overdue).length };
       }),
     );
     expect(trends.byDistrict).toHaveLength(16);
     for (const row of trends.byDistrict) {
-      const mine = facts.filter((f) => f.ticket.district === row.district);
+      const mine = tickets.filter((ticket) => ticket.district === row.district);
       expect(row).toEqual({ district: row.district, tickets: mine.length, overdue: mine.filter(overdue).length });
     }
-    expect(trends.byDistrict.find((row: { district: string }) => row.district === 'NANKAI')).toEqual({ district: 'NANKAI', tickets: 7, overdue: 2 });
+    expect(trends.byDistrict.find((row: { district: string }) => row.district === 'NANKAI')).toEqual({ district: 'NANKAI', tickets: 9, overdue: 3 });
+  });
+
+  it('keeps each dispatch’s record on the ticket: the late accept and the return stay north’s', async () => {
+    const read = (who: SignedIn) => as(who).get(`/tickets/${dodged.id}`).expect(200);
+    const { dispatches, stages, escalationLevel } = (await read(supervisor)).body;
+    expect(dispatches).toHaveLength(2);
+    const [first, second] = dispatches;
+    expect(first).toMatchObject({ seq: 1, companyId: north.id, cause: 'CREATED', outcome: 'RETURNED', escalationLevel: 'OVERDUE' });
+    expect(first.stages.accept).toMatchObject({ doneAt: null, overdue: true });
+    expect(first.rungsFired.map((rung: { stage: string; level: string }) => `${rung.stage}:${rung.level}`)).toEqual(['accept:DUE_SOON', 'accept:OVERDUE']);
+    expect(first.endedAt).toBe(second.dispatchedAt);
+    expect(second).toMatchObject({ seq: 2, companyId: west.id, cause: 'REASSIGNED', outcome: null, endedAt: null });
+    expect(second.stages.accept.overdue).toBe(true);
+    expect(second.stages.accept.doneAt).not.toBeNull();
+    // The ticket's current stages are the current dispatch's.
+    expect(stages).toEqual(second.stages);
+    expect(escalationLevel).toBe(second.escalationLevel);
+    // A crew sees only its own company's dispatches.
+    expect((await read(crewWest)).body.dispatches.map((dispatch: { seq: number }) => dispatch.seq)).toEqual([2]);
+    await as(crewNorth).get(`/tickets/${dodged.id}`).expect(404);
+  });
+
+  it('rebuilds the same dispatches from the audit trail (the migration’s back-fill of older tickets)', async () => {
+    const columns = `ticket_id, seq, company_id, dispatched_at, cause, stages, extension, escalation_level, callback, repeat_calls,
+                     return_requests, temperature_tests, temperature_passed, outcome, ended_at`;
+    const snapshot = () => system.dataSource.query(`SELECT ${columns} FROM ticket_dispatches ORDER BY ticket_id, seq`);
+    const written = await snapshot();
+    expect(written.length).toBe(facts.length);
+    const runner = system.dataSource.createQueryRunner();
+    try {
+      await runner.startTransaction();
+      await runner.query('DELETE FROM ticket_dispatches');
+      await backfillDispatches(runner);
+      const rebuilt = await runner.query(`SELECT ${columns} FROM ticket_dispatches ORDER BY ticket_id, seq`);
+      expect(rebuilt).toEqual(written);
+    } finally {
+      await runner.rollbackTransaction();
+      await runner.release();
+    }
   });
 
   it('refuses bad ranges with 400 naming the field, and other roles with 401/403', async () => {

@@ -143,3 +143,20 @@ describe('currentStage', () => {
     expect(currentStage({ status, category })).toBe(stage);
   });
 });
+
+describe('how a transition ends the current dispatch', () => {
+  const unhappy: ActionInput = { ...ACTIONS.callback, satisfaction: 'UNSATISFIED', unitAtFault: true } as ActionInput;
+  it.each([
+    ['a reassignment after a return request', state({ status: 'RETURN_REQUESTED', statusBeforeReturn: 'RECEIVED' }), ACTIONS.reassign, 'RETURNED'],
+    ['a reassignment without one', state({ status: 'ACCEPTED' }), ACTIONS.reassign, 'REASSIGNED'],
+    ['a satisfied callback', state({ status: 'REPLIED' }), ACTIONS.callback, 'CLOSED'],
+    ['an unsatisfied callback through the unit’s fault', state({ status: 'REPLIED' }), unhappy, 'REOPENED'],
+    ['a cancellation', state({ status: 'ACCEPTED' }), ACTIONS.cancel, 'CANCELLED'],
+    ['a repeat call on a recently closed ticket', state({ status: 'CLOSED', closedAt: EARLIER }), { action: 'repeat-call' } as ActionInput, 'REOPENED'],
+    ['an accept', state(), ACTIONS.accept, null],
+    ['a return request (the company still holds it)', state(), ACTIONS.return, null],
+    ['a repeat call on an open ticket', state({ status: 'CONTACTED' }), { action: 'repeat-call' } as ActionInput, null],
+  ] as const)('%s: %s', (_what, from, input, outcome) => {
+    expect(planTransition(from, input, NOW, 18).endsDispatch).toBe(outcome);
+  });
+});

@@ -109,6 +109,18 @@ export function decisionInstant(input: ActionInput, now: number): number {
   return input.action === 'repeat-call' && input.receivedAt ? Date.parse(input.receivedAt) : now;
 }
 
+/**
+ * How a dispatch (派单: one company holding the ticket from one instant) ended: 退单 then reassigned,
+ * reassigned without a return, reopened (重办) after its reply, cancelled, or closed after a callback.
+ * A current dispatch has none.
+ */
+export const DISPATCH_OUTCOMES = ['RETURNED', 'REASSIGNED', 'REOPENED', 'CANCELLED', 'CLOSED'] as const;
+export type DispatchOutcome = (typeof DISPATCH_OUTCOMES)[number];
+
+/** How a dispatch began: the ticket's creation, a reassignment, or a reopening. */
+export const DISPATCH_CAUSES = ['CREATED', 'REASSIGNED', 'REOPENED'] as const;
+export type DispatchCause = (typeof DISPATCH_CAUSES)[number];
+
 /** How a transition changes the ticket; applied by an activity, decided by the same rules everywhere. */
 export interface TransitionPlan {
   readonly status: TicketStatus;
@@ -119,6 +131,8 @@ export interface TransitionPlan {
   /** A failed temperature reading starts the remediate stage (unless it already runs). */
   readonly startsRemediation: boolean;
   readonly closes: boolean;
+  /** How the transition ends the current dispatch, if it does (a closed one may still become REOPENED). */
+  readonly endsDispatch: DispatchOutcome | null;
 }
 
 export class TransitionRefusedError extends Error {
@@ -181,6 +195,7 @@ export function planTransition(state: LifecycleState, input: ActionInput, now: n
     freshDispatch: null,
     startsRemediation: false,
     closes: false,
+    endsDispatch: null,
     ...changes,
   });
   const visitNeeded = CATEGORY_DEFAULTS[state.category].visitNeeded;
@@ -218,7 +233,8 @@ export function planTransition(state: LifecycleState, input: ActionInput, now: n
     case 'reject-return':
       return plan({ status: state.statusBeforeReturn ?? 'RECEIVED' });
     case 'reassign':
-      return plan({ status: 'RECEIVED', freshDispatch: 'reassign' });
+      // A reassignment after a return request ends the dispatch as RETURNED: it counts for the company that gave it back.
+      return plan({ status: 'RECEIVED', freshDispatch: 'reassign', endsDispatch: status === 'RETURN_REQUESTED' ? 'RETURNED' : 'REASSIGNED' });
     case 'extension': {
       if (!isOpenStatus(status)) refuse(`no extension for a ${status} ticket`);
       if (state.extension?.status === 'PENDING') refuse('an extension request is already pending');
@@ -241,18 +257,20 @@ export function planTransition(state: LifecycleState, input: ActionInput, now: n
     }
     case 'callback': {
       const reopens = input.satisfaction === 'UNSATISFIED' && input.unitAtFault;
-      return reopens ? plan({ status: 'RECEIVED', freshDispatch: 'reopen' }) : plan({ status: 'CLOSED', closes: true });
+      return reopens
+        ? plan({ status: 'RECEIVED', freshDispatch: 'reopen', endsDispatch: 'REOPENED' })
+        : plan({ status: 'CLOSED', closes: true, endsDispatch: 'CLOSED' });
     }
     case 'cancel':
       if (!isOpenStatus(status)) refuse(`a ${status} ticket cannot be cancelled`);
-      return plan({ status: 'CANCELLED', closes: true });
+      return plan({ status: 'CANCELLED', closes: true, endsDispatch: 'CANCELLED' });
     case 'repeat-call': {
       if (status === 'CANCELLED') refuse('a cancelled ticket is not reopened by a repeat call');
       if (status === 'CLOSED') {
         if (!withinReopenWindow(state.closedAt, now)) {
           refuse('the ticket was closed 7 days ago or more; a repeat call makes a new ticket');
         }
-        return plan({ status: 'RECEIVED', freshDispatch: 'reopen' });
+        return plan({ status: 'RECEIVED', freshDispatch: 'reopen', endsDispatch: 'REOPENED' });
       }
       return plan({ status });
     }

@@ -57,9 +57,11 @@ describe('ticket predicates', () => {
     expect(STAGE_OVERDUE_NOW_SQL('s')).toBe(`${STAGE_WENT_OVERDUE_SQL('s')} AND s.value->>'${stageKey('doneAt')}' IS NULL`);
   });
 
-  it('a ticket is overdue now when open with a stage overdue now, and went overdue when any stage did', () => {
+  it('a ticket is overdue now when open with a stage of its current dispatch overdue now, and went overdue when a stage of any dispatch did', () => {
     expect(TICKET_OVERDUE_NOW_SQL('t')).toBe(`(${OPEN_TICKET_SQL('t')} AND EXISTS (SELECT 1 FROM jsonb_each(t.stages) s WHERE ${STAGE_OVERDUE_NOW_SQL('s')}))`);
-    expect(TICKET_WENT_OVERDUE_SQL('t')).toBe(`EXISTS (SELECT 1 FROM jsonb_each(t.stages) s WHERE ${STAGE_WENT_OVERDUE_SQL('s')})`);
+    expect(TICKET_WENT_OVERDUE_SQL('t')).toBe(
+      `EXISTS (SELECT 1 FROM ticket_dispatches d CROSS JOIN LATERAL jsonb_each(d.stages) s WHERE d.ticket_id = t.id AND ${STAGE_WENT_OVERDUE_SQL('s')})`,
+    );
   });
 
   it('uses the alias it is given (default t for tickets, s for stages)', () => {
@@ -70,6 +72,6 @@ describe('ticket predicates', () => {
     expect(STAGE_OVERDUE_NOW_SQL('y')).toBe(`(y.value->>'overdue')::boolean AND y.value->>'doneAt' IS NULL`);
     expect(TICKET_OVERDUE_NOW_SQL('x')).toContain('x.status NOT IN');
     expect(TICKET_OVERDUE_NOW_SQL('x')).toContain('jsonb_each(x.stages)');
-    expect(TICKET_WENT_OVERDUE_SQL('x')).toContain('jsonb_each(x.stages)');
+    expect(TICKET_WENT_OVERDUE_SQL('x')).toContain('d.ticket_id = x.id');
   });
 });

@@ -21,8 +21,9 @@ export const STAGE_OVERDUE_NOW_SQL = (s = 's'): string => `${STAGE_WENT_OVERDUE_
 export const TICKET_OVERDUE_NOW_SQL = (t = 't'): string =>
   `(${OPEN_TICKET_SQL(t)} AND EXISTS (SELECT 1 FROM jsonb_each(${t}.stages) s WHERE ${STAGE_OVERDUE_NOW_SQL('s')}))`;
 
-/** A ticket one of whose stages went overdue. */
-export const TICKET_WENT_OVERDUE_SQL = (t = 't'): string => `EXISTS (SELECT 1 FROM jsonb_each(${t}.stages) s WHERE ${STAGE_WENT_OVERDUE_SQL('s')})`;
+/** A ticket a stage of which went overdue in any of its dispatches (a reassignment washes nothing). */
+export const TICKET_WENT_OVERDUE_SQL = (t = 't'): string =>
+  `EXISTS (SELECT 1 FROM ticket_dispatches d CROSS JOIN LATERAL jsonb_each(d.stages) s WHERE d.ticket_id = ${t}.id AND ${STAGE_WENT_OVERDUE_SQL('s')})`;
 
 /** A stage the company reports time (RATED_STAGES). */
 export const RATED_STAGE_SQL = (s = 's'): string => `${s}.key IN (${quoted(RATED_STAGES)})`;

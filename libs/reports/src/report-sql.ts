@@ -90,25 +90,34 @@ function stageColumns(columns: (stage: RatedStage) => string): string {
 }
 
 /**
- * Per company, for tickets created in [$1, $2), judged at $3 (the request's instant):
+ * Per company, over the dispatches made to it in [$1, $2), judged at $3 (the request's instant): every
+ * dispatch is judged against the company that held it, so a return or a reassignment washes nothing.
  * - a stage's on-time mark is 1 when done by its deadline and never marked overdue, 0 when done late,
- *   marked overdue, or past its deadline undone on an open ticket, and NULL (undecided, left out of the
- *   denominator) when still under way before its deadline or left undone on a cancelled ticket;
- * - callbacks, temperature tests and returns come from the tickets' audit events;
- * - warnings and notices are those fired or published in [$1, $2), whatever ticket they were about.
+ *   marked overdue, or past its deadline undone while the company held the ticket (until the dispatch
+ *   ended, or now for the current one), and NULL (undecided, left out of the denominator) when it was not
+ *   yet due when the dispatch ended or now, or was left undone by a cancellation;
+ * - return requests (退单, granted or refused), reopens (重办), repeat calls, callbacks and temperature
+ *   tests are those of the dispatches;
+ * - warnings and notices are those fired or published in [$1, $2) against the company at firing time.
  * Companies appear when active or when they have anything to show in the period.
  */
 export function companyReportSql(from: Date, to: Date, now: Date): SqlQuery {
   const text = `
     WITH cohort AS (
-      SELECT t.id, t.company_id, t.status, t.stages, t.reopen_count, t.repeat_count
-        FROM tickets t
-       WHERE t.created_at >= $1 AND t.created_at < $2
-    ), ticket_totals AS (
+      SELECT d.company_id, d.stages, d.outcome, d.ended_at, d.callback, d.repeat_calls, d.return_requests, d.temperature_tests, d.temperature_passed
+        FROM ticket_dispatches d
+       WHERE d.dispatched_at >= $1 AND d.dispatched_at < $2
+    ), dispatch_totals AS (
       SELECT company_id,
              count(*) AS dispatched,
-             count(*) FILTER (WHERE reopen_count > 0) AS reopened,
-             count(*) FILTER (WHERE repeat_count > 0) AS repeated
+             count(*) FILTER (WHERE outcome = 'REOPENED') AS reopened,
+             count(*) FILTER (WHERE return_requests > 0) AS returned,
+             count(*) FILTER (WHERE repeat_calls > 0) AS repeated,
+             count(callback) AS callbacks,
+             count(*) FILTER (WHERE (callback->>'solved')::boolean) AS solved,
+             count(*) FILTER (WHERE callback->>'satisfaction' IN ('SATISFIED', 'BASICALLY_SATISFIED')) AS satisfied,
+             sum(temperature_tests) AS temperature_tests,
+             sum(temperature_passed) AS temperature_passed
         FROM cohort GROUP BY company_id
     ), stage_marks AS (
       SELECT c.company_id, s.key AS stage,
@@ -116,7 +125,7 @@ export function companyReportSql(from: Date, to: Date, now: Date): SqlQuery {
                WHEN ${STAGE_WENT_OVERDUE_SQL('s')} THEN 0
                WHEN s.value->>'doneAt' IS NOT NULL
                  THEN CASE WHEN (s.value->>'doneAt')::timestamptz <= (s.value->>'dueAt')::timestamptz THEN 1 ELSE 0 END
-               WHEN c.status <> 'CANCELLED' AND (s.value->>'dueAt')::timestamptz <= $3 THEN 0
+               WHEN c.outcome IS DISTINCT FROM 'CANCELLED' AND (s.value->>'dueAt')::timestamptz <= coalesce(c.ended_at, $3) THEN 0
              END AS on_time
         FROM cohort c
         CROSS JOIN LATERAL jsonb_each(c.stages) s
@@ -126,18 +135,6 @@ export function companyReportSql(from: Date, to: Date, now: Date): SqlQuery {
              ${stageColumns((stage) => `count(*) FILTER (WHERE stage = '${stage}' AND on_time = 1) AS ${stage}_on_time,
              count(on_time) FILTER (WHERE stage = '${stage}') AS ${stage}_decided`)}
         FROM stage_marks GROUP BY company_id
-    ), event_totals AS (
-      SELECT c.company_id,
-             count(*) FILTER (WHERE e.type = 'CALLBACK') AS callbacks,
-             count(*) FILTER (WHERE e.type = 'CALLBACK' AND (e.payload->>'solved')::boolean) AS solved,
-             count(*) FILTER (WHERE e.type = 'CALLBACK' AND e.payload->>'satisfaction' IN ('SATISFIED', 'BASICALLY_SATISFIED')) AS satisfied,
-             count(*) FILTER (WHERE e.type = 'VISIT' AND jsonb_array_length(e.payload->'readings') > 0) AS temperature_tests,
-             count(*) FILTER (WHERE e.type = 'VISIT' AND jsonb_array_length(e.payload->'readings') > 0 AND e.payload->>'to' = 'VISITED') AS temperature_passed,
-             count(DISTINCT c.id) FILTER (WHERE e.type = 'RETURN') AS returned
-        FROM cohort c
-        JOIN ticket_events e ON e.ticket_id = c.id
-       WHERE e.type IN ('CALLBACK', 'VISIT', 'RETURN')
-       GROUP BY c.company_id
     ), warning_totals AS (
       SELECT company_id, count(*) AS warnings
         FROM escalations
@@ -150,31 +147,31 @@ export function companyReportSql(from: Date, to: Date, now: Date): SqlQuery {
        GROUP BY company_id
     )
     SELECT co.id AS company_id, co.name AS company_name, co.active,
-           coalesce(tt.dispatched, 0)::int AS dispatched,
-           coalesce(tt.reopened, 0)::int AS reopened,
-           coalesce(tt.repeated, 0)::int AS repeated,
+           coalesce(dt.dispatched, 0)::int AS dispatched,
+           coalesce(dt.reopened, 0)::int AS reopened,
+           coalesce(dt.repeated, 0)::int AS repeated,
            ${stageColumns((stage) => `coalesce(st.${stage}_on_time, 0)::int AS ${stage}_on_time, coalesce(st.${stage}_decided, 0)::int AS ${stage}_decided`)},
-           coalesce(et.callbacks, 0)::int AS callbacks, coalesce(et.solved, 0)::int AS solved,
-           coalesce(et.satisfied, 0)::int AS satisfied,
-           coalesce(et.temperature_tests, 0)::int AS temperature_tests,
-           coalesce(et.temperature_passed, 0)::int AS temperature_passed,
-           coalesce(et.returned, 0)::int AS returned,
+           coalesce(dt.callbacks, 0)::int AS callbacks, coalesce(dt.solved, 0)::int AS solved,
+           coalesce(dt.satisfied, 0)::int AS satisfied,
+           coalesce(dt.temperature_tests, 0)::int AS temperature_tests,
+           coalesce(dt.temperature_passed, 0)::int AS temperature_passed,
+           coalesce(dt.returned, 0)::int AS returned,
            coalesce(wt.warnings, 0)::int AS warnings,
            coalesce(nt.notices, 0)::int AS notices
       FROM companies co
-      LEFT JOIN ticket_totals tt ON tt.company_id = co.id
+      LEFT JOIN dispatch_totals dt ON dt.company_id = co.id
       LEFT JOIN stage_totals st ON st.company_id = co.id
-      LEFT JOIN event_totals et ON et.company_id = co.id
       LEFT JOIN warning_totals wt ON wt.company_id = co.id
       LEFT JOIN notice_totals nt ON nt.company_id = co.id
-     WHERE co.active OR tt.dispatched > 0 OR wt.warnings > 0 OR nt.notices > 0
+     WHERE co.active OR dt.dispatched > 0 OR wt.warnings > 0 OR nt.notices > 0
      ORDER BY co.name, co.id`;
   return { text, params: [from, to, now] };
 }
 
 /**
- * Tickets created in [$1, $2) by Asia/Shanghai day and by district; `overdue` counts those with any
- * stage marked overdue (done later or not). Every day of the range is listed, empty ones as zeros.
+ * Tickets created in [$1, $2) by Asia/Shanghai day and by district; `overdue` counts those with a stage
+ * marked overdue in any of their dispatches (done later or not: a reassignment washes nothing). Every day
+ * of the range is listed, empty ones as zeros.
  */
 export function trendsByDaySql(from: Date, to: Date): SqlQuery {
   const text = `

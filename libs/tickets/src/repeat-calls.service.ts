@@ -5,6 +5,7 @@ import { addressKey, earliestReopenableClose } from '@app/domain';
 import type { AuthenticatedUser, Category } from '@app/domain';
 import { OPEN_TICKET_SQL, RepeatCallEntity, TicketEntity, TicketEventEntity } from '@app/persistence';
 import { TemporalClient } from '@app/temporal';
+import { syncCurrentDispatch } from './ticket-dispatches';
 import { TicketWorkflowGateway } from './ticket-workflow.gateway';
 
 /** What identifies a caller's complaint: the same phone, folded address and category. */
@@ -59,6 +60,7 @@ export class RepeatCalls {
 
     const needsDelivery = ticket.status === 'CLOSED';
     await manager.increment(TicketEntity, { id: ticket.id }, 'repeatCount', 1);
+    await syncCurrentDispatch(manager, ticket.id, { repeatCall: true });
     const call = await manager.save(
       manager.create(RepeatCallEntity, {
         ticketId: ticket.id,

@@ -9,7 +9,8 @@ import { CompanyEntity, NoticeEntity, RepeatCallEntity, TicketEntity, TicketEven
 import { WorkCalendarService } from '@app/sla';
 import { TICKET_NOT_FOUND, TRANSITION_REFUSED } from '@app/workflows';
 import type { ApplyTransitionInput, RecordRungInput, TicketActivities, WorkflowTicketState } from '@app/workflows';
-import { applyTransitionPlan, eventTypeOf } from './ticket-transitions';
+import { dispatchChangeOf, openDispatch, syncCurrentDispatch } from './ticket-dispatches';
+import { applyTransitionPlan, eventTypeOf, startFreshDispatch } from './ticket-transitions';
 import { lifecycleStateOf, workflowStateOf } from './ticket-workflow-state';
 
 /**
@@ -48,6 +49,13 @@ export class TicketActivitiesService implements TicketActivities {
       applyTransitionPlan(ticket, plan, request.input, request.actor, now, calendar);
       ticket.transitionSeq = seq;
       await manager.save(ticket);
+      // The dispatch that was current records what this did to it (and how it ended) before a fresh one starts.
+      await syncCurrentDispatch(manager, ticketId, dispatchChangeOf(plan, request.input, ticket, now));
+      if (plan.freshDispatch) {
+        startFreshDispatch(ticket, plan, now, calendar);
+        await manager.save(ticket);
+        await openDispatch(manager, ticket, plan.freshDispatch === 'reassign' ? 'REASSIGNED' : 'REOPENED');
+      }
       const { action: _action, ...details } = request.input;
       // A recorded repeat call has its REPEAT_CALL event already; its delivery is audited only if it reopens.
       const delivery = request.input.action === 'repeat-call' && request.input.repeatCallId;
@@ -91,6 +99,7 @@ export class TicketActivitiesService implements TicketActivities {
           WHERE id = $1`,
         [input.ticketId, input.level, ESCALATION_LEVELS, input.stage],
       );
+      await syncCurrentDispatch(manager, input.ticketId);
       await manager.query(
         `INSERT INTO ticket_events (ticket_id, type, actor, role, payload, at) VALUES ($1, $2, 'system', 'system', $3, $4)`,
         [

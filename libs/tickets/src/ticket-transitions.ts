@@ -117,6 +117,13 @@ export function applyTransitionPlan(
       break;
   }
 
+}
+
+/**
+ * A new dispatch (reassignment, reopening) from `now`: fresh deadlines and rungs, no overdue marks and no
+ * escalation — the previous dispatch keeps those in its own record (TicketDispatchEntity).
+ */
+export function startFreshDispatch(ticket: TicketEntity, plan: TransitionPlan, now: Date, calendar: WorkCalendar): void {
   if (plan.freshDispatch) {
     ticket.dispatchedAt = now;
     ticket.stages = freshStages(ticket, now, calendar);

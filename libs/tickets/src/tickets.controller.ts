@@ -30,7 +30,7 @@ import {
   ReplyDto,
   VisitDto,
 } from './dto/ticket-actions.dto';
-import { mapTicket, TicketDto } from './dto/ticket.dto';
+import { mapTicket, TicketDetailDto, TicketDto } from './dto/ticket.dto';
 import { ListTicketsQueryDto, mapTicketEvent, TicketEventDto, TicketPageDto } from './dto/ticket-queries.dto';
 import { EscalationDto } from '@app/escalations';
 import { TicketsService } from './tickets.service';
@@ -97,11 +97,12 @@ export class TicketsController {
 
   @Get(':id')
   @RequirePermission('tickets.read')
-  @ApiOperation({ summary: 'Read one ticket (crews: only their company’s)' })
-  @ApiOkResponse({ type: TicketDto })
+  @ApiOperation({ summary: 'Read one ticket with the record of each dispatch (crews: only their company’s)' })
+  @ApiOkResponse({ type: TicketDetailDto })
   @ApiNotFoundResponse({ description: 'No such ticket (or not the crew’s company).' })
-  async findOne(@Param('id', ID) id: string, @CurrentUser() user: AuthenticatedUser): Promise<TicketDto> {
-    return mapTicket(await this.tickets.findVisible(id, user), phoneVisibilityFor(user));
+  async findOne(@Param('id', ID) id: string, @CurrentUser() user: AuthenticatedUser): Promise<TicketDetailDto> {
+    const ticket = mapTicket(await this.tickets.findVisible(id, user), phoneVisibilityFor(user));
+    return { ...ticket, dispatches: await this.tickets.dispatches(id, user) };
   }
 
   private async act(id: string, input: ActionInput, user: AuthenticatedUser): Promise<TicketDto> {

@@ -9,14 +9,16 @@ import type { ActionInput, AuthenticatedUser, WorkCalendar } from '@app/domain';
 import { EscalationDto, EscalationsService } from '@app/escalations';
 import { keysetPage, Page, ProblemException } from '@app/http';
 import { actionOutcomeOf, HotlineMetrics } from '@app/metrics';
-import { RepeatCallEntity, TICKET_OVERDUE_NOW_SQL, TicketEntity, TicketEventEntity } from '@app/persistence';
+import { EscalationEntity, RepeatCallEntity, TICKET_OVERDUE_NOW_SQL, TicketDispatchEntity, TicketEntity, TicketEventEntity } from '@app/persistence';
 import { SlaPolicyService, WorkCalendarService } from '@app/sla';
 import { CreateTicketDto } from './dto/create-ticket.dto';
+import { DispatchDto, mapDispatch } from './dto/ticket.dto';
 import { ListTicketsQueryDto } from './dto/ticket-queries.dto';
 import { IdempotencyKeys, IdempotencyRaceLost, idempotencyRequest, StoredAnswer } from './idempotency-keys.service';
 import { RepeatCalls } from './repeat-calls.service';
 import { TicketNumbers } from './ticket-numbers.service';
 import { TicketRouting } from './ticket-routing.service';
+import { openDispatch } from './ticket-dispatches';
 import { freshStages } from './ticket-transitions';
 import { TicketWorkflowGateway } from './ticket-workflow.gateway';
 import { TicketWorkflowStarter } from './ticket-workflow-starter.service';
@@ -114,6 +116,7 @@ export class TicketsService {
       createdBy: user.username,
     });
     await manager.insert(TicketEntity, entity as QueryDeepPartialEntity<TicketEntity>);
+    await openDispatch(manager, entity, 'CREATED');
     await manager.insert(TicketEventEntity, {
       ticketId: entity.id,
       type: 'CREATED',
@@ -149,6 +152,15 @@ export class TicketsService {
     if (query.priority) builder.andWhere('t.priority = :priority', { priority: query.priority });
     if (query.overdue !== undefined) builder.andWhere(query.overdue ? TICKET_OVERDUE_NOW_SQL('t') : `NOT ${TICKET_OVERDUE_NOW_SQL('t')}`);
     return keysetPage(builder, { alias: 't', instantColumn: 'created_at', instantOf: (ticket) => ticket.createdAt }, query);
+  }
+
+  /** The ticket's dispatches the user may see (a crew: its own company's), oldest first, with their fired rungs. */
+  async dispatches(id: string, user: AuthenticatedUser): Promise<DispatchDto[]> {
+    const [dispatches, fired] = await Promise.all([
+      this.dataSource.getRepository(TicketDispatchEntity).find({ where: { ticketId: id }, order: { seq: 'ASC' } }),
+      this.dataSource.getRepository(EscalationEntity).find({ where: { ticketId: id }, order: { firedAt: 'ASC', id: 'ASC' } }),
+    ]);
+    return dispatches.filter((dispatch) => mayReadCompanyRecord(user, dispatch.companyId)).map((dispatch) => mapDispatch(dispatch, fired));
   }
 
   async events(id: string, user: AuthenticatedUser): Promise<TicketEventEntity[]> {

@@ -5,6 +5,7 @@ import { IdempotencyKeyEntity } from './idempotency-key.entity';
 import { NoticeEntity } from './notice.entity';
 import { RepeatCallEntity } from './repeat-call.entity';
 import { SlaPolicyEntity } from './sla-policy.entity';
+import { TicketDispatchEntity } from './ticket-dispatch.entity';
 import { TicketEventEntity } from './ticket-event.entity';
 import { TicketNumberCounterEntity } from './ticket-number-counter.entity';
 import { TicketEntity } from './ticket.entity';
@@ -17,6 +18,7 @@ export * from './idempotency-key.entity';
 export * from './notice.entity';
 export * from './repeat-call.entity';
 export * from './sla-policy.entity';
+export * from './ticket-dispatch.entity';
 export * from './ticket-event.entity';
 export * from './ticket-number-counter.entity';
 export * from './ticket.entity';
@@ -31,6 +33,7 @@ export const ENTITIES = [
   NoticeEntity,
   RepeatCallEntity,
   SlaPolicyEntity,
+  TicketDispatchEntity,
   TicketEventEntity,
   TicketNumberCounterEntity,
   TicketEntity,

@@ -1,7 +1,9 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { CATEGORIES, CHANNELS, DISTRICTS, ESCALATION_LEVELS, maskPhone, PRIORITIES, STAGES, TICKET_STATUSES } from '@app/domain';
-import type { Category, Channel, District, EscalationLevel, Priority, Stage, TicketStatus } from '@app/domain';
-import type { TicketEntity } from '@app/persistence';
+import { presentPhone } from '@app/auth';
+import type { PhoneVisibility } from '@app/auth';
+import { CATEGORIES, CHANNELS, DISPATCH_CAUSES, DISPATCH_OUTCOMES, DISTRICTS, ESCALATION_LEVELS, PRIORITIES, RUNG_LEVELS, STAGES, TICKET_STATUSES } from '@app/domain';
+import type { Category, Channel, DispatchCause, DispatchOutcome, District, EscalationLevel, Priority, RungLevel, Stage, TicketStatus } from '@app/domain';
+import type { EscalationEntity, TicketDispatchEntity, TicketEntity, TicketStages } from '@app/persistence';
 
 export class StageDto {
   @ApiProperty({ format: 'date-time' })
@@ -158,15 +160,82 @@ export class TicketDto {
   closedAt: string | null;
 }
 
-/** How a viewer sees the phone: in full for operators and crews, masked for everyone else. */
-export type PhoneVisibility = 'full' | 'masked';
+export class FiredRungDto {
+  @ApiProperty({ enum: STAGES }) stage: Stage;
+  @ApiProperty({ enum: RUNG_LEVELS }) level: RungLevel;
+  @ApiProperty({ format: 'date-time' }) firedAt: string;
+}
 
-export function mapTicket(ticket: TicketEntity, phone: PhoneVisibility = 'full'): TicketDto {
+export class DispatchDto {
+  @ApiProperty({ description: '1 for the creation, then one more per reassignment or reopening.' })
+  seq: number;
+
+  @ApiProperty({ format: 'uuid', description: 'The company that held the ticket in this dispatch.' })
+  companyId: string;
+
+  @ApiProperty({ format: 'date-time' })
+  dispatchedAt: string;
+
+  @ApiProperty({ enum: DISPATCH_CAUSES })
+  cause: DispatchCause;
+
+  @ApiProperty({ type: 'object', additionalProperties: { $ref: '#/components/schemas/StageDto' }, description: 'This dispatch’s stages as it left them.' })
+  stages: Partial<Record<Stage, StageDto>>;
+
+  @ApiProperty({ type: ExtensionDto, nullable: true })
+  extension: ExtensionDto | null;
+
+  @ApiProperty({ enum: ESCALATION_LEVELS, description: 'The highest rung fired in this dispatch.' })
+  escalationLevel: EscalationLevel;
+
+  @ApiProperty({ type: [FiredRungDto] })
+  rungsFired: FiredRungDto[];
+
+  @ApiProperty({ type: CallbackResultDto, nullable: true, description: 'The callback that judged this dispatch’s reply.' })
+  callback: CallbackResultDto | null;
+
+  @ApiProperty({ enum: DISPATCH_OUTCOMES, nullable: true, description: 'How it ended; null while current.' })
+  outcome: DispatchOutcome | null;
+
+  @ApiProperty({ format: 'date-time', nullable: true, type: String })
+  endedAt: string | null;
+}
+
+/** One ticket with the record of every dispatch (oldest first, the current one last). */
+export class TicketDetailDto extends TicketDto {
+  @ApiProperty({ type: [DispatchDto], description: 'Every dispatch, oldest first; a crew sees only its own company’s.' })
+  dispatches: DispatchDto[];
+}
+
+function mapStages(stored: TicketStages): Partial<Record<Stage, StageDto>> {
   const stages: Partial<Record<Stage, StageDto>> = {};
   for (const stage of STAGES) {
-    const state = ticket.stages[stage];
+    const state = stored[stage];
     if (state) stages[stage] = { dueAt: state.dueAt, doneAt: state.doneAt, overdue: state.overdue };
   }
+  return stages;
+}
+
+export function mapDispatch(dispatch: TicketDispatchEntity, fired: readonly EscalationEntity[]): DispatchDto {
+  return {
+    seq: dispatch.seq,
+    companyId: dispatch.companyId,
+    dispatchedAt: dispatch.dispatchedAt.toISOString(),
+    cause: dispatch.cause,
+    stages: mapStages(dispatch.stages),
+    extension: dispatch.extension,
+    escalationLevel: dispatch.escalationLevel,
+    rungsFired: fired
+      .filter((rung) => rung.dispatchedAt.getTime() === dispatch.dispatchedAt.getTime())
+      .map((rung) => ({ stage: rung.stage, level: rung.level, firedAt: rung.firedAt.toISOString() })),
+    callback: dispatch.callback,
+    outcome: dispatch.outcome,
+    endedAt: dispatch.endedAt ? dispatch.endedAt.toISOString() : null,
+  };
+}
+
+export function mapTicket(ticket: TicketEntity, phone: PhoneVisibility = 'full'): TicketDto {
+  const stages = mapStages(ticket.stages);
   return {
     id: ticket.id,
     number: ticket.number,
@@ -177,7 +246,7 @@ export function mapTicket(ticket: TicketEntity, phone: PhoneVisibility = 'full')
     district: ticket.district,
     address: ticket.address,
     citizenName: ticket.citizenName,
-    citizenPhone: phone === 'full' ? ticket.citizenPhone : maskPhone(ticket.citizenPhone),
+    citizenPhone: presentPhone(ticket.citizenPhone, phone),
     description: ticket.description,
     companyId: ticket.companyId,
     dispatchedAt: ticket.dispatchedAt.toISOString(),

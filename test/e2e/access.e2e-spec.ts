@@ -41,6 +41,7 @@ const WHO_MAY: Record<string, typeof ANYONE | readonly Role[]> = {
   'POST /tickets/{id}/reject-return': ['operator'],
   'POST /tickets/{id}/callback': ['operator'],
   'POST /tickets/{id}/cancel': ['operator'],
+  'POST /tickets/{id}/priority': ['operator'],
   'POST /tickets/{id}/extension/approve': ['supervisor'],
   'POST /tickets/{id}/extension/reject': ['supervisor'],
   'GET /escalations': ['supervisor', 'crew', 'admin'],

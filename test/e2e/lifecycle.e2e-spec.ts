@@ -4,7 +4,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CompanyEntity, EscalationEntity, TicketEntity, TicketEventEntity } from '@app/persistence';
 import type { TicketDto } from '@app/tickets';
-import { ticketWorkflowId } from '@app/workflows';
+import { ticketLifecycleQuery, ticketWorkflowId } from '@app/workflows';
 import { authed, loginAs, SignedIn } from '../support/auth';
 import { insertCompany, insertPolicyVersion, SECONDS_POLICY, ticketBody } from '../support/fixtures';
 import { eventually, startTestSystem, TestSystem } from '../support/system';
@@ -163,6 +163,33 @@ describe('ticket lifecycle over HTTP', () => {
     expect(reopened).toMatchObject({ status: 'RECEIVED', reopenCount: 1, companyId: north.id, closedAt: null });
     expect(reopened.stages.accept.doneAt).toBeNull();
     expect(Date.parse(reopened.dispatchedAt)).toBeGreaterThan(Date.parse(ticket.dispatchedAt));
+  });
+
+  it('raises a priority: open stages re-armed by the new policy from the raise, never later, and audited', async () => {
+    const ticket = await createTicket(); // NOT_WARM: P1
+    await as(crew).post(`/tickets/${ticket.id}/accept`).expect(200);
+    const raised = (await as(operator).post(`/tickets/${ticket.id}/priority`).send({ priority: 'P0', reason: '独居老人' }).expect(200)).body;
+    expect(raised).toMatchObject({ priority: 'P0', status: 'ACCEPTED' });
+    const [event] = (await system.dataSource.getRepository(TicketEventEntity).find({ where: { ticketId: ticket.id, type: 'RAISE_PRIORITY' } }));
+    expect(event).toMatchObject({ actor: operator.user.username, payload: { priority: 'P0', reason: '独居老人', fromPriority: 'P1' } });
+    const raisedAt = event.at.getTime();
+    const due = (body: TicketDto, stage: 'accept' | 'contact' | 'visit' | 'reply') => Date.parse(body.stages[stage]!.dueAt);
+    // P0: contact 20 min and visit 30 min from the raise (earlier than P1's 1 h and 6 h from dispatch);
+    // reply 24 h from the raise would be later than P1's 24 h from dispatch, so it stays; accept is done.
+    expect(due(raised, 'contact')).toBe(raisedAt + 20 * 60_000);
+    expect(due(raised, 'visit')).toBe(raisedAt + 30 * 60_000);
+    expect(due(raised, 'reply')).toBe(due(ticket, 'reply'));
+    expect(raised.stages.accept).toEqual({ ...ticket.stages.accept, doneAt: raised.stages.accept!.doneAt });
+    expect(event.payload.deadlines).toMatchObject({ contact: raised.stages.contact!.dueAt, visit: raised.stages.visit!.dueAt });
+    // The workflow re-armed the rungs at the new deadlines.
+    const armed = (await system.temporal.workflow.getHandle(ticketWorkflowId(ticket.id)).query(ticketLifecycleQuery)).rungs;
+    expect(armed.find((rung) => rung.stage === 'contact' && rung.level === 'OVERDUE')?.at).toBe(raised.stages.contact!.dueAt);
+    // Only up: the same or a lower priority is refused, as is a bad body.
+    await as(operator).post(`/tickets/${ticket.id}/priority`).send({ priority: 'P0', reason: 'again' }).expect(409);
+    await as(operator).post(`/tickets/${ticket.id}/priority`).send({ priority: 'P2', reason: 'lower' }).expect(409);
+    const bad = await as(operator).post(`/tickets/${ticket.id}/priority`).send({ priority: 'P9' }).expect(400);
+    expect(bad.body.errors.map((error: { field: string }) => error.field).sort()).toEqual(['priority', 'reason']);
+    await as(operator).post(`/tickets/${ticket.id}/cancel`).send({ reason: 'test over' }).expect(200);
   });
 
   it('cancels: all timers stop and no action is taken any more', async () => {

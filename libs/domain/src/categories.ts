@@ -33,6 +33,11 @@ export const CATEGORY_DEFAULTS: Record<Category, CategoryDefaults> = {
 
 const PRIORITY_RANK: Record<Priority, number> = { P0: 0, P1: 1, P2: 2 };
 
+/** Whether priority `a` is more urgent than `b` (P0 before P1 before P2). */
+export function outranks(a: Priority, b: Priority): boolean {
+  return PRIORITY_RANK[a] < PRIORITY_RANK[b];
+}
+
 /**
  * The operator may raise a ticket's priority above its category default, never lower it:
  * a leak stays P0 whatever is typed.

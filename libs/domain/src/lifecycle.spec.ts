@@ -160,3 +160,15 @@ describe('how a transition ends the current dispatch', () => {
     expect(planTransition(from, input, NOW, 18).endsDispatch).toBe(outcome);
   });
 });
+
+describe('raising a priority', () => {
+  const raise = (priority: 'P0' | 'P1' | 'P2'): ActionInput => ({ action: 'raise-priority', priority, reason: '独居老人' });
+  it.each(['RECEIVED', 'ACCEPTED', 'CONTACTED', 'VISITED', 'REMEDIATING', 'REPLIED', 'RETURN_REQUESTED'] as const)('is allowed upwards while %s', (status) => {
+    expect(planTransition(state({ status, priority: 'P1' }), raise('P0'), NOW, 18)).toMatchObject({ status, raisesPriority: 'P0', freshDispatch: null });
+  });
+  it('refuses the same or a lower priority, and a finished ticket', () => {
+    expect(() => planTransition(state({ priority: 'P1' }), raise('P1'), NOW, 18)).toThrow(/only be raised/);
+    expect(() => planTransition(state({ priority: 'P0' }), raise('P2'), NOW, 18)).toThrow(/only be raised/);
+    expect(() => planTransition(state({ status: 'CLOSED', priority: 'P2' }), raise('P1'), NOW, 18)).toThrow(TransitionRefusedError);
+  });
+});

@@ -1,4 +1,4 @@
-import { CATEGORY_DEFAULTS, Category } from './categories';
+import { CATEGORY_DEFAULTS, Category, outranks, Priority } from './categories';
 import { parseDurationMs } from './duration';
 import { isOpenStatus, Stage, TicketStatus } from './ticket-status';
 
@@ -17,6 +17,7 @@ export const TICKET_ACTIONS = [
   'callback',
   'cancel',
   'repeat-call',
+  'raise-priority',
 ] as const;
 export type TicketAction = (typeof TICKET_ACTIONS)[number];
 
@@ -49,6 +50,7 @@ export type ActionInput =
   | { readonly action: 'extension-approve' }
   | { readonly action: 'extension-reject'; readonly reason?: string }
   | ({ readonly action: 'callback' } & CallbackInput)
+  | { readonly action: 'raise-priority'; readonly priority: Priority; readonly reason: string }
   | { readonly action: 'cancel'; readonly reason: string }
   | {
       readonly action: 'repeat-call';
@@ -81,6 +83,8 @@ export interface LifecycleState {
   /** At most one approved extension per ticket. */
   readonly approvedExtensions: number;
   readonly closedAt: string | null;
+  /** The ticket's priority (absent in the state of workflows started before it was part of it). */
+  readonly priority?: Priority;
 }
 
 /** Repeat calls reopen a ticket closed less than this long ago (docs/product.md, Repeat calls). */
@@ -133,6 +137,8 @@ export interface TransitionPlan {
   readonly closes: boolean;
   /** How the transition ends the current dispatch, if it does (a closed one may still become REOPENED). */
   readonly endsDispatch: DispatchOutcome | null;
+  /** A raised priority: the current dispatch's open stages are re-armed from that priority's policy. */
+  readonly raisesPriority: Priority | null;
 }
 
 export class TransitionRefusedError extends Error {
@@ -196,6 +202,7 @@ export function planTransition(state: LifecycleState, input: ActionInput, now: n
     startsRemediation: false,
     closes: false,
     endsDispatch: null,
+    raisesPriority: null,
     ...changes,
   });
   const visitNeeded = CATEGORY_DEFAULTS[state.category].visitNeeded;
@@ -261,6 +268,12 @@ export function planTransition(state: LifecycleState, input: ActionInput, now: n
         ? plan({ status: 'RECEIVED', freshDispatch: 'reopen', endsDispatch: 'REOPENED' })
         : plan({ status: 'CLOSED', closes: true, endsDispatch: 'CLOSED' });
     }
+    case 'raise-priority':
+      if (!isOpenStatus(status)) refuse(`the priority of a ${status} ticket cannot change`);
+      if (state.priority && !outranks(input.priority, state.priority)) {
+        refuse(`the ticket is already ${state.priority}; a priority can only be raised (P2 → P1 → P0)`);
+      }
+      return plan({ status, raisesPriority: input.priority });
     case 'cancel':
       if (!isOpenStatus(status)) refuse(`a ${status} ticket cannot be cancelled`);
       return plan({ status: 'CANCELLED', closes: true, endsDispatch: 'CANCELLED' });

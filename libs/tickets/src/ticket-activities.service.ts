@@ -4,13 +4,14 @@ import { ApplicationFailure } from '@temporalio/common';
 import { DataSource, EntityManager, IsNull } from 'typeorm';
 import { APP_CONFIG, type AppConfig } from '@app/config';
 import { ESCALATION_LEVELS, planTransition, publicNoticeText, TransitionPlan, TransitionRefusedError } from '@app/domain';
+import type { Priority, SlaPolicySnapshot } from '@app/domain';
 import { HotlineMetrics } from '@app/metrics';
-import { CompanyEntity, NoticeEntity, RepeatCallEntity, TicketEntity, TicketEventEntity } from '@app/persistence';
-import { WorkCalendarService } from '@app/sla';
+import { CompanyEntity, NoticeEntity, RepeatCallEntity, SlaPolicyEntity, TicketEntity, TicketEventEntity } from '@app/persistence';
+import { toPolicySnapshot, WorkCalendarService } from '@app/sla';
 import { TICKET_NOT_FOUND, TRANSITION_REFUSED } from '@app/workflows';
 import type { ApplyTransitionInput, RecordRungInput, TicketActivities, WorkflowTicketState } from '@app/workflows';
 import { dispatchChangeOf, openDispatch, syncCurrentDispatch } from './ticket-dispatches';
-import { applyTransitionPlan, eventTypeOf, startFreshDispatch } from './ticket-transitions';
+import { applyTransitionPlan, eventTypeOf, raisePriority, startFreshDispatch } from './ticket-transitions';
 import { lifecycleStateOf, workflowStateOf } from './ticket-workflow-state';
 
 /**
@@ -47,6 +48,8 @@ export class TicketActivitiesService implements TicketActivities {
         throw error;
       }
       applyTransitionPlan(ticket, plan, request.input, request.actor, now, calendar);
+      const priorityBefore = ticket.priority;
+      if (plan.raisesPriority) raisePriority(ticket, await this.newestPolicy(manager, plan.raisesPriority), now, calendar);
       ticket.transitionSeq = seq;
       await manager.save(ticket);
       // The dispatch that was current records what this did to it (and how it ended) before a fresh one starts.
@@ -65,7 +68,13 @@ export class TicketActivitiesService implements TicketActivities {
           type: delivery ? 'REOPEN' : eventTypeOf(request.input),
           actor: request.actor.username,
           role: request.actor.role,
-          payload: { ...details, from, to: ticket.status, ...(plan.freshDispatch ? { dispatchedAt: now.toISOString() } : {}) },
+          payload: {
+            ...details,
+            from,
+            to: ticket.status,
+            ...(plan.freshDispatch ? { dispatchedAt: now.toISOString() } : {}),
+            ...(plan.raisesPriority ? { fromPriority: priorityBefore, policyVersion: ticket.policyVersion, deadlines: dueAtByStage(ticket) } : {}),
+          },
           at: now,
         });
       }
@@ -74,6 +83,12 @@ export class TicketActivitiesService implements TicketActivities {
       }
       return workflowStateOf(ticket, standard);
     });
+  }
+
+  /** The policy a ticket raised to `priority` takes: that priority's newest version. */
+  private async newestPolicy(manager: EntityManager, priority: Priority): Promise<SlaPolicySnapshot> {
+    const [newest] = await manager.find(SlaPolicyEntity, { where: { priority }, order: { version: 'DESC' }, take: 1 });
+    return toPolicySnapshot(newest);
   }
 
   async recordRung(input: RecordRungInput): Promise<void> {
@@ -134,4 +149,9 @@ export class TicketActivitiesService implements TicketActivities {
       publishedAt: firedAt,
     });
   }
+}
+
+/** The deadline of each stage, for the audit trail of a change that moves them. */
+function dueAtByStage(ticket: TicketEntity): Record<string, string> {
+  return Object.fromEntries(Object.entries(ticket.stages).map(([stage, state]) => [stage, state.dueAt]));
 }

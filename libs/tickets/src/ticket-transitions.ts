@@ -6,12 +6,14 @@ import {
   dispatchDeadlines,
   escalationRungs,
   parseDurationMs,
+  SlaPolicySnapshot,
   SlaPolicyTerms,
+  STAGES,
   StageDeadline,
   TransitionPlan,
   WorkCalendar,
 } from '@app/domain';
-import type { AuthenticatedUser, RungLevel } from '@app/domain';
+import type { AuthenticatedUser, RungLevel, Stage } from '@app/domain';
 import type { StageState, TicketEntity, TicketStages } from '@app/persistence';
 
 /**
@@ -117,6 +119,29 @@ export function applyTransitionPlan(
       break;
   }
 
+}
+
+/**
+ * A raised priority: the ticket takes the newest policy of that priority, and every stage of the current
+ * dispatch still under way is due by that policy counted from the raise, but never later than it already
+ * was (a raise never gives more time). Done stages and overdue marks stay as they are.
+ */
+export function raisePriority(ticket: TicketEntity, policy: SlaPolicySnapshot, now: Date, calendar: WorkCalendar): void {
+  ticket.priority = policy.priority;
+  ticket.policy = policy;
+  ticket.policyVersion = policy.version;
+  const limits: Partial<Record<Stage, Date>> = Object.fromEntries(
+    dispatchDeadlines(now, policy, CATEGORY_DEFAULTS[ticket.category].visitNeeded, calendar).map((deadline) => [deadline.stage, deadline.dueAt]),
+  );
+  if (policy.remediate) limits.remediate = addDuration(now, parseDurationMs(policy.remediate), policy.calendar, calendar);
+  const stages: TicketStages = { ...ticket.stages };
+  for (const stage of STAGES) {
+    const state = stages[stage];
+    const limit = limits[stage];
+    if (!state || state.doneAt || !limit || limit.getTime() >= Date.parse(state.dueAt)) continue;
+    stages[stage] = { ...openStage({ stage, startsAt: new Date(state.startsAt), dueAt: limit }, policy, calendar), overdue: state.overdue };
+  }
+  ticket.stages = stages;
 }
 
 /**

@@ -15,6 +15,7 @@ export function lifecycleStateOf(ticket: TicketEntity): LifecycleState {
     extension: ticket.extension,
     approvedExtensions: ticket.approvedExtensions,
     closedAt: ticket.closedAt ? ticket.closedAt.toISOString() : null,
+    priority: ticket.priority,
   };
 }
 

@@ -25,6 +25,7 @@ import {
   ExtensionRequestDto,
   NoteDto,
   OptionalReasonDto,
+  RaisePriorityDto,
   ReasonDto,
   ReassignDto,
   ReplyDto,
@@ -166,6 +167,11 @@ export class TicketsController {
       { action: 'callback', reached: body.reached, solved: body.solved, satisfaction: body.satisfaction, unitAtFault: body.unitAtFault, note: body.note },
       user,
     );
+  }
+
+  @TicketAction('priority', 'tickets.dispatch', 'Raise the priority (e.g. an elderly person alone): the open stages are re-armed by the new policy from now, never later than they were')
+  raisePriority(@Param('id', ID) id: string, @Body() body: RaisePriorityDto, @CurrentUser() user: AuthenticatedUser): Promise<TicketDto> {
+    return this.act(id, { action: 'raise-priority', priority: body.priority, reason: body.reason }, user);
   }
 
   @TicketAction('cancel', 'tickets.dispatch', 'Cancel a ticket opened by mistake: CANCELLED, all timers stop')

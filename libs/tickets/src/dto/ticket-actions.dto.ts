@@ -14,9 +14,9 @@ import {
   Min,
   ValidateNested,
 } from 'class-validator';
-import { SATISFACTION_LEVELS } from '@app/domain';
+import { PRIORITIES, SATISFACTION_LEVELS } from '@app/domain';
 import { IsSlaDuration } from '@app/http';
-import type { Satisfaction } from '@app/domain';
+import type { Priority, Satisfaction } from '@app/domain';
 
 const trim = ({ value }: { value: unknown }): unknown => (typeof value === 'string' ? value.trim() : value);
 
@@ -120,3 +120,9 @@ export class CallbackDto {
  * that believes it sent something learns it was not taken.
  */
 export class EmptyBodyDto {}
+
+export class RaisePriorityDto extends ReasonDto {
+  @ApiProperty({ enum: PRIORITIES, description: 'More urgent than the ticket’s priority now (P2 → P1 → P0).' })
+  @IsIn(PRIORITIES)
+  priority: Priority;
+}

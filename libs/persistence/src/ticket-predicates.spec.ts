@@ -1,6 +1,7 @@
-import { CALENDAR_ZONE, CLOSED_STATUSES, isOpenStatus, RATED_STAGES, STAGES, TICKET_STATUSES } from '@app/domain';
+import { CALENDAR_ZONE, CLOSED_STATUSES, ESCALATION_LEVELS, escalationRank, isOpenStatus, RATED_STAGES, STAGES, TICKET_STATUSES } from '@app/domain';
 import type { StageState } from './entities';
 import {
+  ESCALATED_TICKET_SQL,
   LOCAL_DAY_SQL,
   OPEN_TICKET_SQL,
   RATED_STAGE_SQL,
@@ -73,5 +74,10 @@ describe('ticket predicates', () => {
     expect(TICKET_OVERDUE_NOW_SQL('x')).toContain('x.status NOT IN');
     expect(TICKET_OVERDUE_NOW_SQL('x')).toContain('jsonb_each(x.stages)');
     expect(TICKET_WENT_OVERDUE_SQL('x')).toContain('d.ticket_id = x.id');
+  });
+
+  it('an escalated ticket is one at OVERDUE or above, the partial index’s levels', () => {
+    expect(ESCALATED_TICKET_SQL('t')).toBe(`t.escalation_level IN ('OVERDUE', 'WARNING', 'PUBLIC_NOTICE')`);
+    expect(ESCALATION_LEVELS.filter((level) => ESCALATED_TICKET_SQL('t').includes(`'${level}'`))).toEqual(ESCALATION_LEVELS.slice(escalationRank('OVERDUE')));
   });
 });

@@ -1,4 +1,4 @@
-import { CALENDAR_ZONE, CLOSED_STATUSES, RATED_STAGES } from '@app/domain';
+import { CALENDAR_ZONE, CLOSED_STATUSES, ESCALATION_LEVELS, escalationRank, RATED_STAGES } from '@app/domain';
 
 /**
  * The ticket predicates every SQL query shares, each defined once from the domain's constants
@@ -10,6 +10,15 @@ const quoted = (values: readonly string[]): string => values.map((value) => `'${
 
 /** An open ticket: not CLOSED or CANCELLED (the partial indexes of migration ReportIndexes match on it). */
 export const OPEN_TICKET_SQL = (t = 't'): string => `${t}.status NOT IN (${quoted(CLOSED_STATUSES)})`;
+
+/**
+ * A ticket escalated to OVERDUE or above. A stage marked overdue raises the ticket's level with it and a
+ * fresh dispatch resets both, so next to OPEN_TICKET_SQL this only narrows rows to the partial index
+ * idx_tickets_open_overdue (migration ReportIndexes), whose predicate the two together spell out, without
+ * losing any (report-plans.spec.ts checks the planner uses it).
+ */
+export const ESCALATED_TICKET_SQL = (t = 't'): string =>
+  `${t}.escalation_level IN (${quoted(ESCALATION_LEVELS.filter((level) => escalationRank(level) >= escalationRank('OVERDUE')))})`;
 
 /** A stage whose OVERDUE rung fired, whether it was done later or not: it "went overdue". */
 export const STAGE_WENT_OVERDUE_SQL = (s = 's'): string => `(${s}.value->>'overdue')::boolean`;

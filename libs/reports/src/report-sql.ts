@@ -1,6 +1,6 @@
-import { ESCALATION_LEVELS, escalationRank, RATED_STAGES } from '@app/domain';
+import { RATED_STAGES } from '@app/domain';
 import type { District, RatedStage, Stage } from '@app/domain';
-import { LOCAL_DAY_SQL, OPEN_TICKET_SQL, RATED_STAGE_SQL, STAGE_OVERDUE_NOW_SQL, STAGE_WENT_OVERDUE_SQL, TICKET_WENT_OVERDUE_SQL } from '@app/persistence';
+import { ESCALATED_TICKET_SQL, LOCAL_DAY_SQL, OPEN_TICKET_SQL, RATED_STAGE_SQL, STAGE_OVERDUE_NOW_SQL, STAGE_WENT_OVERDUE_SQL, TICKET_WENT_OVERDUE_SQL } from '@app/persistence';
 
 /**
  * The report queries as plain SQL with positional parameters. Exported so the plan test
@@ -11,16 +11,6 @@ export interface SqlQuery {
   readonly params: unknown[];
 }
 
-/**
- * A stage marked overdue raises the ticket's escalation level to OVERDUE or above, and a fresh dispatch
- * resets both together, so this condition only narrows the rows to the partial index
- * idx_tickets_open_overdue (migration ReportIndexes) without losing any. With OPEN_TICKET_SQL it reads
- * `t.status NOT IN ('CLOSED', 'CANCELLED') AND t.escalation_level IN ('OVERDUE', 'WARNING', 'PUBLIC_NOTICE')`,
- * the index's predicate, so the planner can prove the match (report-plans.spec.ts checks it does).
- */
-const ESCALATED_LEVELS = ESCALATION_LEVELS.filter((level) => escalationRank(level) >= escalationRank('OVERDUE'));
-const ESCALATED = `t.escalation_level IN (${ESCALATED_LEVELS.map((level) => `'${level}'`).join(', ')})`;
-
 export interface OverdueFilters {
   readonly companyId?: string;
   readonly district?: District;
@@ -30,7 +20,7 @@ export interface OverdueFilters {
 /** One row per (open ticket, stage marked overdue and not done), oldest deadline first. */
 export function overdueReportSql(filters: OverdueFilters): SqlQuery {
   const params: unknown[] = [];
-  const where = [OPEN_TICKET_SQL('t'), ESCALATED, STAGE_OVERDUE_NOW_SQL('s')];
+  const where = [OPEN_TICKET_SQL('t'), ESCALATED_TICKET_SQL('t'), STAGE_OVERDUE_NOW_SQL('s')];
   if (filters.companyId) {
     params.push(filters.companyId);
     where.push(`t.company_id = $${params.length}`);

@@ -3,7 +3,9 @@ import { Users1764400000000 } from './1764400000000-Users';
 import { Lifecycle1764400000001 } from './1764400000001-Lifecycle';
 import { ReportIndexes1764500000000 } from './1764500000000-ReportIndexes';
 import { OneRuleOnePlace1764600000000 } from './1764600000000-OneRuleOnePlace';
+import { Accounts1764700000000 } from './1764700000000-Accounts';
 import { Dispatches1764700000001 } from './1764700000001-Dispatches';
+import { Queues1764700000002 } from './1764700000002-Queues';
 
 /** Every migration in order (one a line); listed explicitly so ts-jest, tsc output and bundles all find them. */
 export const MIGRATIONS = [
@@ -12,5 +14,7 @@ export const MIGRATIONS = [
   Lifecycle1764400000001,
   ReportIndexes1764500000000,
   OneRuleOnePlace1764600000000,
+  Accounts1764700000000,
   Dispatches1764700000001,
+  Queues1764700000002,
 ];

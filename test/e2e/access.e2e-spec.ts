@@ -14,13 +14,18 @@ const SIGNED_IN = ROLES;
  */
 const WHO_MAY: Record<string, typeof ANYONE | readonly Role[]> = {
   'POST /auth/login': ANYONE,
+  'GET /auth/me': SIGNED_IN,
+  'POST /auth/password': SIGNED_IN,
   'GET /health': ANYONE,
   'GET /metrics': ANYONE,
   'GET /public/notices': ANYONE,
   'GET /public/companies': ANYONE,
   'POST /users': ['admin'],
   'GET /users': ['admin'],
+  'PATCH /users/{id}': ['admin'],
+  'POST /users/{id}/password-reset': ['admin'],
   'POST /companies': ['admin'],
+  'PATCH /companies/{id}': ['admin'],
   'GET /companies': SIGNED_IN,
   'GET /sla-policies': SIGNED_IN,
   'PUT /sla-policies/{priority}': ['admin'],
@@ -87,7 +92,7 @@ describe('who may call each endpoint', () => {
     const [method, template] = operation.split(' ');
     const path = template.replace('{id}', ticketId).replace('{priority}', 'P1').replace('{year}', '2026');
     // An empty body: allowed callers get past the guards to validation or the rules (400/409…), nothing else.
-    const call = system.http()[method.toLowerCase() as 'get' | 'post' | 'put'](path);
+    const call = system.http()[method.toLowerCase() as 'get' | 'post' | 'put' | 'patch'](path);
     const response = await (caller === 'nobody' ? call : call.set(bearer(as[caller].token))).send(method === 'GET' ? undefined : {});
     if (allowed === ANYONE) {
       expect([401, 403]).not.toContain(response.status);

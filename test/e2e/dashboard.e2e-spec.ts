@@ -4,7 +4,7 @@ import type { AddressInfo, Server } from 'node:net';
 import { join } from 'node:path';
 import { Browser, chromium, Page } from 'playwright-core';
 import { PERMISSIONS } from '@app/auth';
-import { DISTRICT_NAMES_ZH, DISTRICTS, ESCALATION_LEVELS, ROLE_NAMES_ZH } from '@app/domain';
+import { DISTRICT_NAMES_ZH, DISTRICTS, ESCALATION_LEVELS, ROLE_NAMES_ZH, STAGE_NAMES_ZH } from '@app/domain';
 import { authed, createUser, loginAs, SignedIn, TestUser } from '../support/auth';
 import { insertCompany, insertPolicyVersion, SECONDS_POLICY, ticketBody } from '../support/fixtures';
 import { startTestSystem, TestSystem } from '../support/system';
@@ -30,7 +30,7 @@ function rolesZh(permission: keyof typeof PERMISSIONS): string {
   return names.length > 1 ? `${names.slice(0, -1).join('、')}或${names.at(-1)}` : names[0];
 }
 
-const PANELS = ['overdue', 'by-day', 'by-district', 'league', 'warnings', 'notices'];
+const PANELS = ['overdue', 'extensions', 'by-day', 'by-district', 'league', 'warnings', 'notices'];
 
 /**
  * The supervisor dashboard in a real headless Chromium (Debian's, driven by playwright-core): sign in,
@@ -208,6 +208,79 @@ describe('supervisor dashboard in Chromium', () => {
     } finally {
       await asCrew.close();
     }
+    expect(pageErrors).toEqual([]);
+    expect(foreignRequests).toEqual([]);
+  });
+
+  it('shows the extension queue oldest request first; 批准 moves the deadline, 驳回 takes a reason, failures read in Chinese', async () => {
+    const ask = async (reason: string, extendBy: string): Promise<{ id: string; number: string; stages: Record<string, { dueAt: string }> }> => {
+      const ticket = (await authed(system, operator.token).post('/tickets').send(ticketBody({ category: 'NOT_WARM' })).expect(201)).body;
+      await authed(system, crew.token).post(`/tickets/${ticket.id}/extension`).send({ reason, extendBy }).expect(200);
+      return ticket;
+    };
+    const first = await ask('需协调物业开门', 'PT2H');
+    const second = await ask('<i>配件</i>未到', 'P1D');
+    const board = await signedInPage(supervisor);
+    try {
+      const row = (ticket: { number: string }): string => `#extensions tr[data-ticket="${ticket.number}"]`;
+      await board.waitForSelector(row(second));
+      expect(await board.$$eval('#extensions tbody tr', (rows) => rows.map((r) => (r as HTMLElement).dataset.ticket))).toEqual([first.number, second.number]);
+      const cells = await board.$$eval(`${row(first)} td`, (tds) => tds.map((td) => td.textContent ?? ''));
+      expect(cells.slice(0, 6)).toEqual([first.number, companyName, STAGE_NAMES_ZH.accept, '2小时', '需协调物业开门', crew.user.username]);
+      expect((await board.$$eval(`${row(second)} td`, (tds) => tds.map((td) => td.textContent ?? '')))[3]).toBe('1天');
+      expect(await board.locator('#extensions i').count()).toBe(0); // the reason is text, never markup
+      expect(await board.textContent('#extensions-count')).toBe('2');
+      await board.screenshot({ path: join(__dirname, '../../test-output/dashboard-extensions.png'), fullPage: true });
+
+      // 批准: the row leaves the queue, the page says how far the deadline moved, and the API agrees.
+      await board.click(`${row(first)} button.approve`);
+      await board.waitForSelector(row(first), { state: 'detached' });
+      await board.waitForFunction(() => (document.querySelector('#extensions-result')?.textContent ?? '').startsWith('已批准'));
+      const approved = (await authed(system, operator.token).get(`/tickets/${first.id}`).expect(200)).body;
+      expect(approved.extension).toMatchObject({ status: 'APPROVED', decidedBy: supervisor.username });
+      expect(Date.parse(approved.stages.accept.dueAt) - Date.parse(first.stages.accept.dueAt)).toBe(2 * 3_600_000);
+      const shownDue = new Date(approved.stages.accept.dueAt).toLocaleString('zh-CN', { hour12: false, timeZone: 'Asia/Shanghai' });
+      expect(await board.textContent('#extensions-result')).toBe(`已批准 ${first.number} 的延期申请，“${STAGE_NAMES_ZH.accept}”环节时限延至 ${shownDue}`);
+
+      // A failing decision: said in Chinese, the row and the typed reason stay, nothing changed.
+      const problem = { type: 'about:blank', title: 'Conflict', status: 409, detail: 'no extension request is pending' };
+      await board.route('**/extension/reject', (route) => route.fulfill({ status: 409, contentType: 'application/problem+json', body: JSON.stringify(problem) }));
+      await board.fill(`${row(second)} input`, '材料不全');
+      await board.click(`${row(second)} button.reject`);
+      await board.waitForFunction(() => document.querySelector('#extensions-result')?.classList.contains('failed'));
+      expect(await board.textContent('#extensions-result')).toBe('该申请已被处理，或已不能批准（环节已完成、工单已结束），列表已刷新');
+      expect(await board.textContent('#extensions-result')).not.toMatch(/[A-Za-z]/);
+      await new Promise((resolve) => setTimeout(resolve, 1_500)); // a refresh or two: the typed reason survives them
+      expect(await board.inputValue(`${row(second)} input`)).toBe('材料不全');
+      await board.unroute('**/extension/reject');
+
+      // 驳回 with the typed reason.
+      await board.click(`${row(second)} button.reject`);
+      await board.waitForSelector(row(second), { state: 'detached' });
+      expect(await board.textContent('#extensions-result')).toBe(`已驳回 ${second.number} 的延期申请`);
+      const rejected = (await authed(system, operator.token).get(`/tickets/${second.id}`).expect(200)).body;
+      expect(rejected.extension).toMatchObject({ status: 'REJECTED', decidedBy: supervisor.username });
+      expect(rejected.stages.accept.dueAt).toBe(second.stages.accept.dueAt);
+      const events = (await authed(system, operator.token).get(`/tickets/${second.id}/events`).expect(200)).body as Array<{ type: string; payload: { reason?: string } }>;
+      expect(events.find((event) => event.type === 'EXTENSION_REJECT')?.payload.reason).toBe('材料不全');
+      expect(await board.isVisible('#extensions-empty')).toBe(true);
+      expect(await board.textContent('#extensions-count')).toBe('0');
+      expect(Object.values(await errorTexts(board)).join('')).toBe('');
+    } finally {
+      await board.close();
+    }
+
+    // Who may not decide sees the queue without buttons, told in Chinese who may.
+    const third = await ask('天气原因', 'PT3H');
+    const asOperator = await signedInPage(operator.user);
+    try {
+      await asOperator.waitForSelector(`#extensions tr[data-ticket="${third.number}"]`);
+      expect(await asOperator.locator('#extensions button').count()).toBe(0);
+      expect(await asOperator.textContent(`#extensions tr[data-ticket="${third.number}"] td.decide`)).toBe(`仅${rolesZh('extensions.decide')}可审批`);
+    } finally {
+      await asOperator.close();
+    }
+    for (const ticket of [first, second, third]) await authed(system, operator.token).post(`/tickets/${ticket.id}/cancel`).send({ reason: 'test over' }).expect(200);
     expect(pageErrors).toEqual([]);
     expect(foreignRequests).toEqual([]);
   });

@@ -2,7 +2,7 @@ import { TicketEntity, TicketEventEntity } from '@app/persistence';
 import { ticketWorkflowId } from '@app/workflows';
 import { CompanyEntity } from '@app/persistence';
 import { eventually, RunningWorker, startCutOffApi, startTestSystem, startWorker, TestSystem } from '../support/system';
-import { insertCompany, insertPolicyVersion, SECONDS_POLICY, ticketBody } from '../support/fixtures';
+import { insertCompany, insertDispatchedTicket, insertPolicyVersion, SECONDS_POLICY, ticketBody } from '../support/fixtures';
 import { bearer, loginAs, SignedIn } from '../support/auth';
 
 /** POST /tickets and GET /tickets/{id} over HTTP, against real PostgreSQL and a real Temporal dev server. */
@@ -69,11 +69,11 @@ describe('tickets over HTTP', () => {
     expect(events.map((event) => [event.type, event.actor, event.role])).toEqual([['CREATED', 'operator', 'operator']]);
   });
 
-  it('raises the priority on request, never lowers it', async () => {
+  it('raises the priority on request, refuses to lower it (400 naming priority)', async () => {
     const raised = await system.http().post('/tickets').set(bearer(operator.token)).send(ticketBody({ priority: 'P0' })).expect(201);
     expect(raised.body.priority).toBe('P0');
-    const leak = await system.http().post('/tickets').set(bearer(operator.token)).send(ticketBody({ category: 'LEAK', priority: 'P2' })).expect(201);
-    expect(leak.body.priority).toBe('P0');
+    const leak = await system.http().post('/tickets').set(bearer(operator.token)).send(ticketBody({ category: 'LEAK', priority: 'P2' })).expect(400);
+    expect(leak.body.errors.map((error: { field: string }) => error.field)).toEqual(['priority']);
   });
 
   it('numbers concurrent tickets uniquely within the day', async () => {
@@ -172,6 +172,23 @@ describe('tickets over HTTP', () => {
     const events = await system.dataSource.getRepository(TicketEventEntity).findBy({ ticketId: id, actor: 'system' });
     expect(events).toHaveLength(16);
     await system.http().post(`/tickets/${id}/cancel`).set(bearer(operator.token)).send({ reason: 'test over' }).expect(200);
+  });
+
+  it('pages through tickets created within one millisecond without skipping or repeating any', async () => {
+    const ids: string[] = [];
+    for (const micros of ['123100', '123200', '123300', '123400']) {
+      const ticket = await insertDispatchedTicket(system.dataSource, { companyId: nankai.id, dispatchedAt: new Date(), district: 'JIZHOU' });
+      await system.dataSource.query(`UPDATE tickets SET created_at = $2 WHERE id = $1`, [ticket.id, `2020-01-01T00:00:00.${micros}Z`]);
+      ids.push(ticket.id);
+    }
+    const seen: string[] = [];
+    for (let cursor: string | undefined, pages = 0; pages < 10; pages++) {
+      const page = (await system.http().get('/tickets').set(bearer(operator.token)).query({ district: 'JIZHOU', limit: 1, ...(cursor ? { cursor } : {}) }).expect(200)).body;
+      seen.push(...page.items.map((item: { id: string }) => item.id));
+      if (!page.nextCursor) break;
+      cursor = page.nextCursor;
+    }
+    expect(seen).toEqual([...ids].reverse());
   });
 
   it('documents every endpoint in OpenAPI', async () => {

@@ -1,18 +1,8 @@
 import { DataSource } from 'typeorm';
 import { dataSourceOptions } from '@app/persistence';
 import { companyReportSql, overdueReportSql, SqlQuery } from '@app/reports';
+import { explain, nodesOn, PlanNode } from '../support/plans';
 import { createTestDatabase, TestDatabase } from '../support/test-env';
-
-interface PlanNode {
-  'Node Type': string;
-  'Relation Name'?: string;
-  'Index Name'?: string;
-  Plans?: PlanNode[];
-}
-
-function nodes(plan: PlanNode): PlanNode[] {
-  return [plan, ...(plan.Plans ?? []).flatMap(nodes)];
-}
 
 const TICKETS = 20_000;
 const DAY_MS = 24 * 3_600_000;
@@ -27,12 +17,8 @@ describe('report query plans (real PostgreSQL)', () => {
   const now = new Date();
   let companyId: string;
 
-  async function plan(query: SqlQuery): Promise<PlanNode[]> {
-    const [row]: Array<{ 'QUERY PLAN': Array<{ Plan: PlanNode }> }> = await dataSource.query(`EXPLAIN (FORMAT JSON) ${query.text}`, query.params);
-    if (process.env.SHOW_PLANS) console.log(JSON.stringify(row['QUERY PLAN'][0].Plan, (key, value) => (['Node Type', 'Relation Name', 'Index Name', 'Plans', 'Plan Rows', 'Total Cost', 'Join Type'].includes(key) || /^\d+$/.test(key) || key === '' ? value : undefined), 1));
-    return nodes(row['QUERY PLAN'][0].Plan);
-  }
-  const onTickets = (all: PlanNode[]): PlanNode[] => all.filter((node) => node['Relation Name'] === 'tickets');
+  const plan = (query: SqlQuery): Promise<PlanNode[]> => explain(dataSource, query.text, query.params);
+  const onTickets = (all: PlanNode[]): PlanNode[] => nodesOn('tickets', all);
 
   beforeAll(async () => {
     database = await createTestDatabase();

@@ -44,7 +44,9 @@ export async function createUser(
 /** A valid bearer token for the user. `issuedAt` in the past beyond the TTL gives an expired token. */
 export async function tokenFor(system: TestSystem, user: AuthenticatedUser, options: { issuedAt?: Date } = {}): Promise<string> {
   const { id, username, role, companyId } = user;
-  return (await system.app.get(TokenService).issue({ id, username, role, companyId }, options.issuedAt)).accessToken;
+  // The user's current token version, as a sign-in reads it: a token of an earlier version is revoked.
+  const { tokenVersion } = await system.app.get(UsersService).get(id);
+  return (await system.app.get(TokenService).issue({ id, username, role, companyId }, tokenVersion, options.issuedAt)).accessToken;
 }
 
 /** A new user of the role, and its token. */

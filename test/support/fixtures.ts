@@ -79,7 +79,7 @@ export async function insertDispatchedTicket(
   const repository = dataSource.getRepository(TicketEntity);
   const ticket = repository.create({
     id: randomUUID(),
-    number: `8890-20261201-${String(ticketSequence).padStart(6, '0')}`,
+    number: `8890-19990101-${String(ticketSequence).padStart(6, '0')}`, // a day the API never numbers
     status: 'RECEIVED',
     category,
     priority,

@@ -1,6 +1,16 @@
 import { ROLES } from '@app/domain';
 import type { AuthenticatedUser, Role } from '@app/domain';
-import { companyFilterFor, isPermitted, mayReadCompanyRecord, Permission, PERMISSIONS, phoneVisibilityFor, presentPhone } from './access-policy';
+import {
+  companyFilterFor,
+  decideAccess,
+  isPermitted,
+  mayReadCompanyRecord,
+  Permission,
+  PERMISSIONS,
+  phoneVisibilityFor,
+  presentPhone,
+} from './access-policy';
+import { ANY_SIGNED_IN_USER } from './auth.decorators';
 
 const user = (role: Role, companyId: string | null = null): AuthenticatedUser => ({ id: 'u', username: role, role, companyId });
 const A = 'company-a';
@@ -31,6 +41,22 @@ describe('access policy', () => {
     expect(ROLES.length).toBe(4);
     for (const role of ROLES) expect({ role, permitted: isPermitted(role, permission) }).toEqual({ role, permitted: TABLE[permission][role] });
   });
+
+  // A user whose password an admin reset: only the routes marked @AllowedBeforePasswordChange, whatever its role.
+  const ROUTES = [...(Object.keys(TABLE) as Permission[]), ANY_SIGNED_IN_USER] as const;
+  const expectedAccess = (role: Role, route: (typeof ROUTES)[number], mustChangePassword: boolean, allowedBeforePasswordChange: boolean): string => {
+    if (mustChangePassword && !allowedBeforePasswordChange) return 'password-change-required';
+    return route === ANY_SIGNED_IN_USER || TABLE[route][role] ? 'allowed' : 'role-not-permitted';
+  };
+  it.each(ROUTES.flatMap((route) => [false, true].flatMap((mustChangePassword) => [false, true].map((allowedBeforePasswordChange) => [route, mustChangePassword, allowedBeforePasswordChange] as const))))(
+    '%s with mustChangePassword %s on a route allowed before a password change: %s',
+    (route, mustChangePassword, allowedBeforePasswordChange) => {
+      for (const role of ROLES) {
+        const decision = decideAccess({ role, mustChangePassword }, { permission: route, allowedBeforePasswordChange });
+        expect({ role, decision }).toEqual({ role, decision: expectedAccess(role, route, mustChangePassword, allowedBeforePasswordChange) });
+      }
+    },
+  );
 
   it.each([
     ['admin', null, B, { companyId: B }, true],

@@ -1,10 +1,12 @@
 import { maskPhone } from '@app/domain';
 import type { AuthenticatedUser, Role } from '@app/domain';
+import { ANY_SIGNED_IN_USER } from './auth.decorators';
 
 /**
  * Who may do what, in one place. Every route is @Public, @AnySignedInUser, or names one permission of
- * this table with @Permission; the global guard answers 403 to every role the entry does not list, and
- * refuses a route that says none of the three (deny by default).
+ * this table with @RequirePermission; the global guard answers 403 to every role the entry does not list,
+ * and refuses a route that says none of the three (deny by default). A user whose password an admin reset
+ * may call only the routes marked @AllowedBeforePasswordChange until it sets its own (`decideAccess`).
  */
 export const PERMISSIONS = {
   'tickets.create': ['operator'],
@@ -26,6 +28,31 @@ export type Permission = keyof typeof PERMISSIONS;
 
 export function isPermitted(role: Role, permission: Permission): boolean {
   return (PERMISSIONS[permission] as readonly Role[]).includes(role);
+}
+
+/** What a signed-in route asks of its caller, as its decorators say. */
+export interface RouteAccess {
+  readonly permission: Permission | typeof ANY_SIGNED_IN_USER;
+  /** @AllowedBeforePasswordChange: GET /auth/me and POST /auth/password. */
+  readonly allowedBeforePasswordChange: boolean;
+}
+
+/** The caller as the guards know it: the token's role, and its row's must-change-password flag. */
+export interface Caller {
+  readonly role: Role;
+  readonly mustChangePassword: boolean;
+}
+
+export type AccessDecision = 'allowed' | 'role-not-permitted' | 'password-change-required';
+
+/**
+ * Whether a signed-in caller may call a route. After an admin's reset the one-time password only lets
+ * the user see itself and choose a new password: everything else waits, whatever its role permits.
+ */
+export function decideAccess(caller: Caller, route: RouteAccess): AccessDecision {
+  if (caller.mustChangePassword && !route.allowedBeforePasswordChange) return 'password-change-required';
+  if (route.permission === ANY_SIGNED_IN_USER || isPermitted(caller.role, route.permission)) return 'allowed';
+  return 'role-not-permitted';
 }
 
 /**

@@ -1,7 +1,6 @@
 import { Logger, Module } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
 import { JwtModule } from '@nestjs/jwt';
-import { ThrottlerModule } from '@nestjs/throttler';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { APP_CONFIG, AppConfig, resolveJwtSecret } from '@app/config';
 import { UserEntity } from '@app/persistence';
@@ -9,7 +8,7 @@ import { AuthController } from './auth.controller';
 import { AuthService } from './auth.service';
 import { AuthenticationGuard } from './authentication.guard';
 import { BootstrapAdminService } from './bootstrap-admin.service';
-import { LOGIN_THROTTLER_OPTIONS } from './login-throttler.guard';
+import { LoginThrottle } from './login-throttle.service';
 import { PasswordHasher } from './password-hasher.service';
 import { RolesGuard } from './roles.guard';
 import { TokenService } from './token.service';
@@ -36,7 +35,6 @@ import { UsersService } from './users.service';
         return { secret };
       },
     }),
-    ThrottlerModule.forRoot(LOGIN_THROTTLER_OPTIONS),
   ],
   controllers: [AuthController, UsersController],
   providers: [
@@ -47,6 +45,7 @@ import { UsersService } from './users.service';
     UsersService,
     PasswordHasher,
     TokenService,
+    LoginThrottle,
     BootstrapAdminService,
   ],
   exports: [PasswordHasher, TokenService, UsersService],

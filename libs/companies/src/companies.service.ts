@@ -1,10 +1,11 @@
-import { ConflictException, Injectable } from '@nestjs/common';
+import { ConflictException, Injectable, NotFoundException } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { QueryFailedError, Repository } from 'typeorm';
 import { companyFilterFor } from '@app/auth';
 import type { AuthenticatedUser } from '@app/domain';
 import { CompanyEntity } from '@app/persistence';
 import { CreateCompanyDto } from './dto/create-company.dto';
+import { UpdateCompanyDto } from './dto/update-company.dto';
 
 const UNIQUE_VIOLATION = '23505';
 
@@ -23,6 +24,21 @@ export class CompaniesService {
       }
       throw error;
     }
+  }
+
+  /**
+   * Changes what `dto` names and keeps the rest. Deactivating takes the company out of routing and explicit
+   * dispatch (TicketRouting looks at `active`); its open tickets stay until an operator reassigns them.
+   */
+  async update(id: string, dto: UpdateCompanyDto): Promise<CompanyEntity> {
+    const changes: Partial<Pick<CompanyEntity, 'name' | 'districts' | 'active'>> = {};
+    if (dto.name !== undefined) changes.name = dto.name;
+    if (dto.districts !== undefined) changes.districts = dto.districts;
+    if (dto.active !== undefined) changes.active = dto.active;
+    if (Object.keys(changes).length > 0) await this.companies.update({ id }, changes);
+    const company = await this.companies.findOneBy({ id });
+    if (!company) throw new NotFoundException(`Company ${id} does not exist`);
+    return company;
   }
 
   /** The companies the access policy lets the user see (a crew: its own). */

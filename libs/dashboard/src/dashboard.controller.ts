@@ -34,6 +34,8 @@ export const DASHBOARD_LABELS = {
     'reports.overdue': PERMISSIONS['reports.overdue'],
     'reports.performance': PERMISSIONS['reports.performance'],
     'escalations.read': PERMISSIONS['escalations.read'],
+    'tickets.read': PERMISSIONS['tickets.read'],
+    'extensions.decide': PERMISSIONS['extensions.decide'],
   },
 } as const;
 

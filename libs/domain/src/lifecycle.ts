@@ -1,4 +1,4 @@
-import { CATEGORY_DEFAULTS, Category, outranks, Priority } from './categories';
+import { CATEGORY_DEFAULTS, Category, outranks, Priority, readingsRequired } from './categories';
 import { parseDurationMs } from './duration';
 import { isOpenStatus, Stage, TicketStatus } from './ticket-status';
 
@@ -214,7 +214,7 @@ export function planTransition(state: LifecycleState, input: ActionInput, now: n
       return plan({ status: 'CONTACTED', completes: ['contact'] });
     case 'visit': {
       if (!visitNeeded) refuse(`a ${state.category} ticket needs no visit; reply instead`);
-      if (input.readings.length === 0 && state.category !== 'LEAK' && state.category !== 'FACILITY') {
+      if (input.readings.length === 0 && readingsRequired(state.category)) {
         refuse('a visit for a temperature complaint must record at least one reading');
       }
       const fails = readingsFail(input.readings, standardCelsius);

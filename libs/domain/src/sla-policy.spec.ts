@@ -68,9 +68,10 @@ describe('effectivePriority', () => {
     expect(effectivePriority('BILLING')).toBe('P2');
   });
 
-  it('lets the operator raise but never lower', () => {
+  it('takes a raised priority, and refuses a lower one (the edge answers 400 before it gets here)', () => {
     expect(effectivePriority('NOT_WARM', 'P0')).toBe('P0');
-    expect(effectivePriority('LEAK', 'P2')).toBe('P0');
     expect(effectivePriority('BILLING', 'P1')).toBe('P1');
+    expect(effectivePriority('NOT_WARM', 'P1')).toBe('P1');
+    expect(() => effectivePriority('LEAK', 'P2')).toThrow(/below the LEAK default P0/);
   });
 });

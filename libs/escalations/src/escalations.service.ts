@@ -19,7 +19,7 @@ export class EscalationsService {
     if (query.level) builder.andWhere('e.level = :level', { level: query.level });
     if (query.from) builder.andWhere('e.fired_at >= :from', { from: query.from });
     if (query.to) builder.andWhere('e.fired_at < :to', { to: query.to });
-    const page = await keysetPage(builder, { alias: 'e', instantColumn: 'fired_at', instantOf: (row) => row.firedAt }, query);
+    const page = await keysetPage(builder, { alias: 'e', instant: 'e.fired_at' }, query);
     return { items: page.items.map(mapEscalation), nextCursor: page.nextCursor };
   }
 
@@ -29,7 +29,7 @@ export class EscalationsService {
 
   /** Published notices, newest first, by keyset pages. */
   async publicNotices(query: PageQueryDto): Promise<NoticePageDto> {
-    const page = await keysetPage(this.notices.createQueryBuilder('n'), { alias: 'n', instantColumn: 'published_at', instantOf: (row) => row.publishedAt }, query);
+    const page = await keysetPage(this.notices.createQueryBuilder('n'), { alias: 'n', instant: 'n.published_at' }, query);
     return { items: page.items.map(mapNotice), nextCursor: page.nextCursor };
   }
 }

@@ -7,7 +7,7 @@ import { decodeCursor, encodeCursor } from './cursor';
 export const DEFAULT_PAGE_SIZE = 50;
 export const MAX_PAGE_SIZE = 200;
 
-/** `?limit=&cursor=` of every list: keyset pages, newest first. */
+/** `?limit=&cursor=` of every list: keyset pages (newest first unless a queue says otherwise). */
 export class PageQueryDto {
   @ApiPropertyOptional({ minimum: 1, maximum: MAX_PAGE_SIZE, default: DEFAULT_PAGE_SIZE })
   @IsOptional()
@@ -30,23 +30,43 @@ export interface Page<T> {
 }
 
 /**
- * One keyset page of `builder`, ordered by (`instantColumn` DESC, id DESC): the rows after the cursor's
- * position, and a cursor when more follow. `instantOf` reads the ordering instant back from a row.
+ * How a keyset list is ordered: by an instant, then by id, both the same way. `instant` is SQL over the
+ * builder's `alias`: a timestamptz column (`t.created_at`) or expression (`(t.extension->>'requestedAt')::timestamptz`,
+ * a subquery), never null. Cursors carry it to the microsecond, as PostgreSQL keeps it, so rows stamped
+ * within one millisecond are neither skipped nor repeated across pages.
  */
-export async function keysetPage<Row extends ObjectLiteral & { id: string }>(
-  builder: SelectQueryBuilder<Row>,
-  order: { readonly alias: string; readonly instantColumn: string; readonly instantOf: (row: Row) => Date },
-  query: PageQueryDto,
-): Promise<Page<Row>> {
+export interface KeysetOrder {
+  readonly alias: string;
+  readonly instant: string;
+  /** DESC (default): newest first, as every list; ASC: oldest first, as the supervisors' queues. */
+  readonly direction?: 'DESC' | 'ASC';
+}
+
+/** The column the ordering instant is read back from, to build the next cursor. */
+const KEYSET_INSTANT = 'keyset_instant';
+
+/**
+ * One keyset page of `builder`, ordered by (instant, id) as `order` says: the rows after the cursor's
+ * position, and a cursor when more follow.
+ */
+export async function keysetPage<Row extends ObjectLiteral & { id: string }>(builder: SelectQueryBuilder<Row>, order: KeysetOrder, query: PageQueryDto): Promise<Page<Row>> {
   const limit = query.limit ?? DEFAULT_PAGE_SIZE;
-  const { alias, instantColumn, instantOf } = order;
-  builder.orderBy(`${alias}.${instantColumn}`, 'DESC').addOrderBy(`${alias}.id`, 'DESC').take(limit + 1);
+  const { alias, instant } = order;
+  const direction = order.direction ?? 'DESC';
+  builder
+    .addSelect(`to_char(${instant} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`, KEYSET_INSTANT)
+    .orderBy(instant, direction).addOrderBy(`${alias}.id`, direction).take(limit + 1);
   if (query.cursor) {
     const after = decodeCursor(query.cursor);
-    builder.andWhere(`(${alias}.${instantColumn}, ${alias}.id) < (:cursorAt, :cursorId)`, { cursorAt: after.at, cursorId: after.id });
+    builder.andWhere(`(${instant}, ${alias}.id) ${direction === 'DESC' ? '<' : '>'} (CAST(:cursorAt AS timestamptz), CAST(:cursorId AS uuid))`, {
+      cursorAt: after.at,
+      cursorId: after.id,
+    });
   }
-  const rows = await builder.getMany();
-  const items = rows.slice(0, limit);
+  const { entities, raw } = await builder.getRawAndEntities<Record<string, unknown>>();
+  const items = entities.slice(0, limit);
   const last = items.at(-1);
-  return { items, nextCursor: rows.length > limit && last ? encodeCursor({ at: instantOf(last), id: last.id }) : null };
+  if (entities.length <= limit || !last) return { items, nextCursor: null };
+  const lastRaw = raw.find((row) => row[`${alias}_id`] === last.id);
+  return { items, nextCursor: encodeCursor({ at: lastRaw![KEYSET_INSTANT] as string, id: last.id }) };
 }

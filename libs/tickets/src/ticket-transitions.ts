@@ -64,7 +64,11 @@ export function applyTransitionPlan(
     const dueAt = addDuration(now, parseDurationMs(ticket.policy.remediate), ticket.policy.calendar, calendar);
     ticket.stages = { ...ticket.stages, remediate: openStage({ stage: 'remediate', startsAt: now, dueAt }, ticket.policy, calendar) };
   }
-  if (plan.closes) ticket.closedAt = now;
+  if (plan.closes) {
+    ticket.closedAt = now;
+    // A request nobody can decide any more (the ticket is closed or cancelled) is withdrawn.
+    if (ticket.extension?.status === 'PENDING') ticket.extension = null;
+  }
 
   switch (input.action) {
     case 'visit':

@@ -71,8 +71,13 @@ export class TicketsController {
 
   @Get()
   @RequirePermission('tickets.read')
-  @ApiOperation({ summary: 'List tickets newest first, filtered, by cursor pages (crews: only their company’s)' })
+  @ApiOperation({
+    summary: 'List tickets newest first, filtered, by cursor pages (crews: only their company’s)',
+    description:
+      'The supervisors’ queues, oldest request first: `extension=PENDING` (extension requests waiting for a supervisor) and `returnRequested=true` (return requests waiting for an operator), one at a time. `companyActive=false&open=true`: open tickets left at deactivated companies, to reassign.',
+  })
   @ApiOkResponse({ type: TicketPageDto })
+  @ApiBadRequestResponse({ description: 'A bad filter value or cursor, naming the field.' })
   async list(@Query() query: ListTicketsQueryDto, @CurrentUser() user: AuthenticatedUser): Promise<TicketPageDto> {
     const page = await this.tickets.list(query, user);
     return { items: page.items.map((ticket) => mapTicket(ticket, phoneVisibilityFor(user))), nextCursor: page.nextCursor };

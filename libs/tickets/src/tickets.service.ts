@@ -4,12 +4,12 @@ import { randomUUID } from 'node:crypto';
 import { DataSource, EntityManager } from 'typeorm';
 import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity';
 import { companyFilterFor, mayReadCompanyRecord } from '@app/auth';
-import { addressKey, effectivePriority } from '@app/domain';
+import { addressKey, CATEGORY_DEFAULTS, effectivePriority, readingsRequired } from '@app/domain';
 import type { ActionInput, AuthenticatedUser, WorkCalendar } from '@app/domain';
 import { EscalationDto, EscalationsService } from '@app/escalations';
 import { keysetPage, Page, ProblemException } from '@app/http';
 import { actionOutcomeOf, HotlineMetrics } from '@app/metrics';
-import { EscalationEntity, RepeatCallEntity, TICKET_OVERDUE_NOW_SQL, TicketDispatchEntity, TicketEntity, TicketEventEntity } from '@app/persistence';
+import { EscalationEntity, OPEN_TICKET_SQL, RepeatCallEntity, TICKET_OVERDUE_NOW_SQL, TicketDispatchEntity, TicketEntity, TicketEventEntity } from '@app/persistence';
 import { SlaPolicyService, WorkCalendarService } from '@app/sla';
 import { CreateTicketDto } from './dto/create-ticket.dto';
 import { DispatchDto, mapDispatch } from './dto/ticket.dto';
@@ -19,9 +19,12 @@ import { RepeatCalls } from './repeat-calls.service';
 import { TicketNumbers } from './ticket-numbers.service';
 import { TicketRouting } from './ticket-routing.service';
 import { openDispatch } from './ticket-dispatches';
-import { freshStages } from './ticket-transitions';
+import { eventTypeOf, freshStages } from './ticket-transitions';
 import { TicketWorkflowGateway } from './ticket-workflow.gateway';
 import { TicketWorkflowStarter } from './ticket-workflow-starter.service';
+
+/** The audit event a return request writes (its instant orders the return queue). */
+const RETURN_EVENT = eventTypeOf({ action: 'return', reason: '' });
 
 export interface CreateTicketOutcome {
   /** 201 for a new ticket, 200 for a repeat call answered with the existing one. */
@@ -141,7 +144,11 @@ export class TicketsService {
     return ticket;
   }
 
-  /** Tickets newest first by keyset pages, within what the access policy lets `user` see. */
+  /**
+   * Tickets by keyset pages, within what the access policy lets `user` see: newest first, or one of the
+   * supervisors' queues oldest request first (`extension=PENDING`: by the request's instant;
+   * `returnRequested=true`: by the instant of the ticket's latest return request, its RETURN event).
+   */
   async list(query: ListTicketsQueryDto, user: AuthenticatedUser): Promise<Page<TicketEntity>> {
     const filter = companyFilterFor(user, query.companyId);
     if (!filter) return { items: [], nextCursor: null };
@@ -151,7 +158,22 @@ export class TicketsService {
     if (query.district) builder.andWhere('t.district = :district', { district: query.district });
     if (query.priority) builder.andWhere('t.priority = :priority', { priority: query.priority });
     if (query.overdue !== undefined) builder.andWhere(query.overdue ? TICKET_OVERDUE_NOW_SQL('t') : `NOT ${TICKET_OVERDUE_NOW_SQL('t')}`);
-    return keysetPage(builder, { alias: 't', instantColumn: 'created_at', instantOf: (ticket) => ticket.createdAt }, query);
+    if (query.open !== undefined) builder.andWhere(query.open ? OPEN_TICKET_SQL('t') : `NOT ${OPEN_TICKET_SQL('t')}`);
+    if (query.companyActive !== undefined) {
+      builder.andWhere('EXISTS (SELECT 1 FROM companies c WHERE c.id = t.company_id AND c.active = :companyActive)', { companyActive: query.companyActive });
+    }
+    if (query.extension) {
+      // A closed ticket's request can no longer be decided. PENDING, the only value the query takes, is written
+      // out so the partial index idx_tickets_extension_pending (migration Queues) provably matches.
+      builder.andWhere(`t.extension->>'status' = 'PENDING' AND ${OPEN_TICKET_SQL('t')}`);
+      return keysetPage(builder, { alias: 't', instant: `(t.extension->>'requestedAt')::timestamptz`, direction: 'ASC' }, query);
+    }
+    if (query.returnRequested) {
+      builder.andWhere(`t.status = 'RETURN_REQUESTED'`);
+      const returnedAt = `(SELECT max(e.at) FROM ticket_events e WHERE e.ticket_id = t.id AND e.type = '${RETURN_EVENT}')`;
+      return keysetPage(builder, { alias: 't', instant: returnedAt, direction: 'ASC' }, query);
+    }
+    return keysetPage(builder, { alias: 't', instant: 't.created_at' }, query);
   }
 
   /** The ticket's dispatches the user may see (a crew: its own company's), oldest first, with their fired rungs. */
@@ -176,6 +198,13 @@ export class TicketsService {
   /** Sends an action through the ticket's workflow and reads the ticket back (the HTTP answer shows the new state). */
   async act(id: string, input: ActionInput, user: AuthenticatedUser): Promise<TicketEntity> {
     const ticket = await this.findVisible(id, user);
+    // The rule is planTransition's (409 there); known to be about the body once the category is read, so 400 here.
+    if (input.action === 'visit' && input.readings.length === 0 && readingsRequired(ticket.category)) {
+      throw new ProblemException(HttpStatus.BAD_REQUEST, 'Invalid request: readings', {
+        title: 'Validation failed',
+        errors: [{ field: 'readings', message: `readings must hold at least one reading: a ${ticket.category} (${CATEGORY_DEFAULTS[ticket.category].nameZh}) visit measures the indoor temperature` }],
+      });
+    }
     if (input.action === 'reassign') {
       await this.routing.requireActiveCompany(this.dataSource.manager, input.companyId);
       if (input.companyId === ticket.companyId) {

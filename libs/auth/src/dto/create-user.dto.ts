@@ -1,24 +1,11 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
-import { IsIn, IsString, isUUID, Matches, MinLength, registerDecorator, ValidationArguments } from 'class-validator';
+import { IsIn, IsString, isUUID, Matches, registerDecorator, ValidationArguments } from 'class-validator';
 import { MAX_PASSWORD_BYTES, USERNAME_PATTERN } from '@app/config';
 import { ROLES } from '@app/domain';
 import type { Role } from '@app/domain';
-
-export const MIN_PASSWORD_LENGTH = 8;
-
-function FitsBcrypt(): PropertyDecorator {
-  return (target, propertyName) =>
-    registerDecorator({
-      name: 'fitsBcrypt',
-      target: target.constructor,
-      propertyName: propertyName as string,
-      validator: {
-        validate: (value: unknown) => typeof value === 'string' && Buffer.byteLength(value) <= MAX_PASSWORD_BYTES,
-        defaultMessage: () => `password must be at most ${MAX_PASSWORD_BYTES} bytes in UTF-8`,
-      },
-    });
-}
+import { IsAcceptablePassword, MIN_PASSWORD_LENGTH } from '../password-policy';
+import { DisplayName } from './display-name';
 
 /** companyId is required for crew (a UUID) and refused for every other role. */
 function CompanyIdFitsRole(): PropertyDecorator {
@@ -46,10 +33,17 @@ export class CreateUserDto {
   @Matches(USERNAME_PATTERN, { message: 'username must be 3-64 letters, digits, dots, dashes or underscores' })
   username: string;
 
-  @ApiProperty({ minLength: MIN_PASSWORD_LENGTH, format: 'password', description: `At most ${MAX_PASSWORD_BYTES} bytes.` })
+  @ApiPropertyOptional({ example: '王丽', maxLength: 100, nullable: true, type: String, description: 'The name shown to people.' })
+  @DisplayName()
+  displayName?: string | null;
+
+  @ApiProperty({
+    minLength: MIN_PASSWORD_LENGTH,
+    format: 'password',
+    description: `At least ${MIN_PASSWORD_LENGTH} characters, at most ${MAX_PASSWORD_BYTES} bytes, not a common or easily guessed one, not built from the username.`,
+  })
   @IsString()
-  @MinLength(MIN_PASSWORD_LENGTH)
-  @FitsBcrypt()
+  @IsAcceptablePassword(['username', 'displayName'])
   password: string;
 
   @ApiProperty({ enum: ROLES })

@@ -1,4 +1,4 @@
-import { ApiProperty, OmitType } from '@nestjs/swagger';
+import { ApiProperty, PickType } from '@nestjs/swagger';
 import { IsNotEmpty, IsString, MaxLength } from 'class-validator';
 import { UserDto } from './user.dto';
 
@@ -16,8 +16,8 @@ export class LoginDto {
   password: string;
 }
 
-/** The signed-in user, as in UserDto without the creation time. */
-export class SignedInUserDto extends OmitType(UserDto, ['createdAt'] as const) {}
+/** The signed-in user: who the token speaks for. */
+export class SignedInUserDto extends PickType(UserDto, ['id', 'username', 'displayName', 'role', 'companyId'] as const) {}
 
 export class LoginResponseDto {
   @ApiProperty({ description: 'Send as `Authorization: Bearer <accessToken>`.' })
@@ -28,4 +28,10 @@ export class LoginResponseDto {
 
   @ApiProperty({ type: SignedInUserDto })
   user: SignedInUserDto;
+
+  @ApiProperty({
+    description:
+      'true after an admin reset the password: until the user sets a new one with POST /auth/password, this token may call only GET /auth/me and POST /auth/password (403 otherwise).',
+  })
+  mustChangePassword: boolean;
 }

@@ -22,12 +22,13 @@
   }
   const percent = (rate) => (rate == null ? '—' : `${(rate * 100).toFixed(1)}%`);
   const time = (iso) => new Date(iso).toLocaleString('zh-CN', { hour12: false, timeZone: zone });
-  /** PT26H5M (how late a stage is, on the wire) as 26小时5分钟. */
-  const lateness = (iso) => {
-    const match = /^PT(?:(\d+)H)?(?:(\d+)M)?(?:(\d+)S)?$/.exec(iso || '');
+  /** An ISO 8601 duration (how late a stage is, an extension asked for) in Chinese: PT26H5M as 26小时5分钟, P1D as 1天. */
+  const duration = (iso) => {
+    const match = /^P(?:(\d+)W)?(?:(\d+)D)?(?:T(?:(\d+)H)?(?:(\d+)M)?(?:(\d+)S)?)?$/.exec(iso || '');
     if (!match) return iso;
-    const [, h, m, s] = match;
-    return `${h ? `${h}小时` : ''}${m ? `${m}分钟` : ''}${s && !h && !m ? `${s}秒` : ''}` || '0分钟';
+    const [, w, d, h, m, s] = match;
+    const larger = w || d || h || m;
+    return `${w ? `${w}周` : ''}${d ? `${d}天` : ''}${h ? `${h}小时` : ''}${m ? `${m}分钟` : ''}${s && !larger ? `${s}秒` : ''}` || '0分钟';
   };
   /** ['supervisor', 'admin'] as 督办或管理员. */
   const roleList = (roles) => {
@@ -70,11 +71,18 @@
     }
   }
 
-  async function api(path) {
+  /** GET `path`, or POST `body` to it, with the user's token; a failure throws an ApiError (401 also signs out). */
+  async function api(path, body) {
     let response;
+    const headers = token ? { Authorization: `Bearer ${token}` } : {};
     try {
       // no-store: the public endpoints are cacheable for a minute, but a live board must not show stale data.
-      response = await fetch(path, { cache: 'no-store', headers: token ? { Authorization: `Bearer ${token}` } : {} });
+      response = await fetch(
+        path,
+        body === undefined
+          ? { cache: 'no-store', headers }
+          : { method: 'POST', cache: 'no-store', headers: { ...headers, 'Content-Type': 'application/json' }, body: JSON.stringify(body) },
+      );
     } catch (error) {
       throw new ApiError(0, String(error && error.message));
     }
@@ -95,11 +103,110 @@
       row.className = `level-${item.escalationLevel}`;
       row.dataset.ticket = item.ticketNumber;
       [item.ticketNumber, item.companyName, name('districts', item.district), name('categories', item.category), name('stages', item.stage),
-        time(item.dueAt), lateness(item.overdueBy), name('levels', item.escalationLevel), name('statuses', item.status)].forEach((text) => cell(row, text));
+        time(item.dueAt), duration(item.overdueBy), name('levels', item.escalationLevel), name('statuses', item.status)].forEach((text) => cell(row, text));
       body.appendChild(row);
     }
     $('#overdue-count').textContent = String(rows.length);
     $('#overdue-empty').hidden = rows.length > 0;
+  }
+
+  /** Who may decide extension requests (督办), from the access policy. */
+  const mayDecide = () => Boolean(user) && ((LABELS.permissions || {})['extensions.decide'] || []).includes(user.role);
+  let extensionsShown = null;
+
+  /**
+   * The extension queue, oldest request first, with 批准 / 驳回 for those who may decide. Rebuilt only when
+   * the queue changed, and keeping any reason being typed, so the refresh never takes a row from under a click.
+   */
+  function renderExtensions(tickets, companies) {
+    const companyName = new Map(companies.map((company) => [company.id, company.name]));
+    const shown = JSON.stringify([mayDecide(), tickets.map((t) => [t.id, t.extension.requestedAt, t.stages[t.extension.stage]?.dueAt, companyName.get(t.companyId)])]);
+    $('#extensions-count').textContent = String(tickets.length);
+    $('#extensions-empty').hidden = tickets.length > 0;
+    if (shown === extensionsShown) return;
+    extensionsShown = shown;
+    const body = $('#extensions tbody');
+    const typed = new Map([...body.querySelectorAll('tr')].map((row) => [row.dataset.id, row.querySelector('input')?.value || '']));
+    body.replaceChildren();
+    for (const ticket of tickets) {
+      const { extension } = ticket;
+      const row = document.createElement('tr');
+      row.dataset.id = ticket.id;
+      row.dataset.ticket = ticket.number;
+      const stage = ticket.stages[extension.stage];
+      [ticket.number, companyName.get(ticket.companyId), name('stages', extension.stage), duration(extension.extendBy), extension.reason, extension.requestedBy,
+        time(extension.requestedAt), stage ? time(stage.dueAt) : null].forEach((text) => cell(row, text));
+      const decideCell = document.createElement('td');
+      decideCell.className = 'decide';
+      if (mayDecide()) {
+        const reason = document.createElement('input');
+        reason.placeholder = '驳回理由（可选）';
+        reason.maxLength = 2000;
+        reason.value = typed.get(ticket.id) || '';
+        const approve = document.createElement('button');
+        approve.textContent = '批准';
+        approve.className = 'approve';
+        approve.addEventListener('click', () => decide(ticket, 'approve', row));
+        const reject = document.createElement('button');
+        reject.textContent = '驳回';
+        reject.className = 'reject';
+        reject.addEventListener('click', () => decide(ticket, 'reject', row));
+        decideCell.append(reason, approve, reject);
+      } else {
+        decideCell.textContent = `仅${roleList((LABELS.permissions || {})['extensions.decide'] || [])}可审批`;
+      }
+      row.appendChild(decideCell);
+      body.appendChild(row);
+    }
+  }
+
+  /** What the page says when a decision fails: in Chinese, and what to do about it. */
+  function decisionMessage(error) {
+    const status = error instanceof ApiError ? error.status : -1;
+    if (status === 403) return `只有${roleList((LABELS.permissions || {})['extensions.decide'] || [])}可以审批延期`;
+    if (status === 404) return '工单不存在或已无权查看，列表已刷新';
+    if (status === 409) return '该申请已被处理，或已不能批准（环节已完成、工单已结束），列表已刷新';
+    if (status === 400) return '驳回理由有误（最多2000字），请修改后重试';
+    if (status === 0 || status >= 500) return '服务暂不可用，未做任何更改，请稍后重试';
+    if (status === 429) return '请求过于频繁，请稍后重试';
+    if (status > 0) return `审批失败（${status}），请稍后重试；仍出现请联系管理员`;
+    return '审批出错，请刷新页面后重试';
+  }
+
+  function showDecision(message, failed, detail) {
+    const result = $('#extensions-result');
+    result.textContent = message;
+    result.classList.toggle('failed', failed);
+    result.dataset.detail = detail || '';
+  }
+
+  /** 批准 (empty body) or 驳回 (the reason, if one was typed) one request, then reload the queue. */
+  async function decide(ticket, verdict, row) {
+    const buttons = [...row.querySelectorAll('button')];
+    buttons.forEach((button) => (button.disabled = true));
+    const reason = (row.querySelector('input')?.value || '').trim();
+    const stageName = name('stages', ticket.extension.stage);
+    try {
+      const updated = await api(`/tickets/${ticket.id}/extension/${verdict}`, verdict === 'reject' && reason ? { reason } : {});
+      const stage = updated.stages[ticket.extension.stage];
+      showDecision(
+        verdict === 'approve'
+          ? `已批准 ${ticket.number} 的延期申请，“${stageName}”环节时限延至 ${stage ? time(stage.dueAt) : '—'}`
+          : `已驳回 ${ticket.number} 的延期申请`,
+        false,
+      );
+    } catch (error) {
+      if (!token) return; // signed out (401): the sign-in form says so
+      showDecision(decisionMessage(error), true, error instanceof ApiError ? `${error.status} ${error.detail}` : String(error));
+      buttons.forEach((button) => (button.disabled = false));
+    }
+    extensionsShown = null;
+    await loadExtensions();
+  }
+
+  function loadExtensions() {
+    return load(() => Promise.all([api('/tickets?extension=PENDING&limit=50'), api('/companies')]), ['extensions'], 'tickets.read', ([page, companies]) =>
+      renderExtensions(page.items, companies));
   }
 
   function renderLeague(rows) {
@@ -144,9 +251,9 @@
     }
   }
 
-  /** Loads one endpoint into its panels: on success clears their message, on failure shows it. */
-  function load(path, panels, permission, render) {
-    return api(path)
+  /** Loads one endpoint (a path, or a function fetching several) into its panels: on success clears their message, on failure shows it. */
+  function load(source, panels, permission, render) {
+    return (typeof source === 'function' ? source() : api(source))
       .then((body) => {
         render(body);
         showPanelError(panels, '');
@@ -163,6 +270,7 @@
     const range = `from=${encodeURIComponent(from.toISOString())}&to=${encodeURIComponent(to.toISOString())}`;
     await Promise.all([
       load('/reports/overdue', ['overdue'], 'reports.overdue', renderOverdue),
+      loadExtensions(),
       load(`/public/companies?${range}`, ['league'], null, (body) => renderLeague(Array.isArray(body) ? body : body.items || [])),
       load(`/reports/trends?${range}`, ['by-day', 'by-district'], 'reports.performance', (body) => {
         chart('by-day', body.byDay.map((d) => d.day), body.byDay.map((d) => d.tickets), body.byDay.map((d) => d.overdue));
@@ -197,6 +305,8 @@
   function signOut(message) {
     token = null;
     user = null;
+    extensionsShown = null;
+    showDecision('', false);
     sessionStorage.removeItem('hotline-token');
     sessionStorage.removeItem('hotline-user');
     clearInterval(timer);

@@ -2,6 +2,7 @@ import { CalendarDayEntity } from './calendar-day.entity';
 import { CompanyEntity } from './company.entity';
 import { EscalationEntity } from './escalation.entity';
 import { IdempotencyKeyEntity } from './idempotency-key.entity';
+import { LoginFailureEntity } from './login-failure.entity';
 import { NoticeEntity } from './notice.entity';
 import { RepeatCallEntity } from './repeat-call.entity';
 import { SlaPolicyEntity } from './sla-policy.entity';
@@ -15,6 +16,7 @@ export * from './calendar-day.entity';
 export * from './company.entity';
 export * from './escalation.entity';
 export * from './idempotency-key.entity';
+export * from './login-failure.entity';
 export * from './notice.entity';
 export * from './repeat-call.entity';
 export * from './sla-policy.entity';
@@ -30,6 +32,7 @@ export const ENTITIES = [
   CompanyEntity,
   EscalationEntity,
   IdempotencyKeyEntity,
+  LoginFailureEntity,
   NoticeEntity,
   RepeatCallEntity,
   SlaPolicyEntity,

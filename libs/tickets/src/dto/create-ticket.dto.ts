@@ -1,7 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
 import { IsBoolean, IsIn, IsNotEmpty, IsOptional, IsString, IsUUID, MaxLength, registerDecorator } from 'class-validator';
-import { CATEGORIES, CHANNELS, DISTRICTS, isValidCitizenPhone, normalizePhone, PRIORITIES } from '@app/domain';
+import { CATEGORIES, CATEGORY_DEFAULTS, CHANNELS, DISTRICTS, isValidCitizenPhone, normalizePhone, PRIORITIES, priorityAllowed } from '@app/domain';
 import type { Category, Channel, District, Priority } from '@app/domain';
 
 const trim = ({ value }: { value: unknown }): unknown => (typeof value === 'string' ? value.trim() : value);
@@ -20,6 +20,32 @@ function IsCitizenPhone(): PropertyDecorator {
     });
 }
 
+/** The priority against the category's default: raising is allowed, lowering refused (the rule: priorityAllowed). */
+function IsAllowedForCategory(): PropertyDecorator {
+  const categoryOf = (object: object): Category | undefined => {
+    const category = (object as { category?: unknown }).category;
+    return (CATEGORIES as readonly unknown[]).includes(category) ? (category as Category) : undefined;
+  };
+  return (target, propertyName) =>
+    registerDecorator({
+      name: 'isAllowedForCategory',
+      target: target.constructor,
+      propertyName: propertyName as string,
+      validator: {
+        // An unknown category is reported on `category`; the priority is judged against a known one only.
+        validate: (value: unknown, args) => {
+          const category = args && categoryOf(args.object);
+          return !category || priorityAllowed(category, value as Priority);
+        },
+        defaultMessage: (args) => {
+          const category = args && categoryOf(args.object);
+          const base = category ? CATEGORY_DEFAULTS[category].priority : undefined;
+          return `priority ${String(args?.value)} is below the ${category} default ${base}: a priority may be raised (P0 is the most urgent), never lowered`;
+        },
+      },
+    });
+}
+
 export class CreateTicketDto {
   @ApiProperty({ enum: CATEGORIES, example: 'NOT_WARM' })
   @IsIn(CATEGORIES)
@@ -27,10 +53,11 @@ export class CreateTicketDto {
 
   @ApiPropertyOptional({
     enum: PRIORITIES,
-    description: 'Raises the category default (e.g. NOT_WARM for an elderly person alone → P0); never lowers it.',
+    description: 'Raises the category default (e.g. NOT_WARM for an elderly person alone → P0); one below the default is 400.',
   })
   @IsOptional()
   @IsIn(PRIORITIES)
+  @IsAllowedForCategory()
   priority?: Priority;
 
   @ApiProperty({ example: '王女士', maxLength: 100 })

@@ -1,11 +1,31 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
-import { IsBoolean, IsIn, IsOptional, IsUUID } from 'class-validator';
+import { Equals, IsBoolean, IsIn, IsOptional, IsUUID, registerDecorator } from 'class-validator';
 import { PageQueryDto } from '@app/http';
 import { DISTRICTS, PRIORITIES, TICKET_STATUSES } from '@app/domain';
 import type { District, Priority, TicketStatus } from '@app/domain';
 import type { TicketEventEntity } from '@app/persistence';
 import { TicketDto } from './ticket.dto';
+
+/** `?flag=true|false` as a boolean; anything else is left for IsBoolean to refuse. */
+const toBoolean = ({ value }: { value: unknown }): unknown => (value === 'true' ? true : value === 'false' ? false : value);
+
+/** The extension-request statuses GET /tickets can queue by: the pending ones, waiting for a supervisor. */
+export const QUEUED_EXTENSION_STATUSES = ['PENDING'] as const;
+
+/** A queue's ordering is its own: two queues at once are refused, naming this one. */
+function NotWith(other: string): PropertyDecorator {
+  return (target, propertyName) =>
+    registerDecorator({
+      name: 'notWith',
+      target: target.constructor,
+      propertyName: propertyName as string,
+      validator: {
+        validate: (_value: unknown, args) => (args?.object as Record<string, unknown>)[other] === undefined,
+        defaultMessage: (args) => `${args?.property} and ${other} are two queues, each in its own order: ask for one at a time`,
+      },
+    });
+}
 
 export class ListTicketsQueryDto extends PageQueryDto {
   @ApiPropertyOptional({ enum: TICKET_STATUSES })
@@ -30,9 +50,41 @@ export class ListTicketsQueryDto extends PageQueryDto {
 
   @ApiPropertyOptional({ description: 'true: only open tickets with a stage past its deadline and not done.' })
   @IsOptional()
-  @Transform(({ value }) => (value === 'true' ? true : value === 'false' ? false : value))
+  @Transform(toBoolean)
   @IsBoolean()
   overdue?: boolean;
+
+  @ApiPropertyOptional({ description: 'true: only open tickets (not CLOSED or CANCELLED); false: only closed ones.' })
+  @IsOptional()
+  @Transform(toBoolean)
+  @IsBoolean()
+  open?: boolean;
+
+  @ApiPropertyOptional({
+    description: 'false: tickets of companies that were deactivated (to reassign their open ones, with `open=true`); true: of active companies.',
+  })
+  @IsOptional()
+  @Transform(toBoolean)
+  @IsBoolean()
+  companyActive?: boolean;
+
+  @ApiPropertyOptional({
+    enum: QUEUED_EXTENSION_STATUSES,
+    description: 'PENDING: the extension queue, tickets whose extension request waits for a supervisor, **oldest request first**.',
+  })
+  @IsOptional()
+  @IsIn(QUEUED_EXTENSION_STATUSES, { message: 'extension must be PENDING (the queue of extension requests); leave it out for every ticket' })
+  extension?: (typeof QUEUED_EXTENSION_STATUSES)[number];
+
+  @ApiPropertyOptional({
+    type: Boolean,
+    description: 'true (the only value): the return queue, tickets in RETURN_REQUESTED waiting for an operator, **oldest request first**. Not with `extension`.',
+  })
+  @IsOptional()
+  @Transform(toBoolean)
+  @Equals(true, { message: 'returnRequested must be true (the queue of return requests); leave it out for every ticket' })
+  @NotWith('extension')
+  returnRequested?: true;
 }
 
 export class TicketPageDto {

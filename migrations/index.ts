@@ -6,6 +6,9 @@ import { OneRuleOnePlace1764600000000 } from './1764600000000-OneRuleOnePlace';
 import { Accounts1764700000000 } from './1764700000000-Accounts';
 import { Dispatches1764700000001 } from './1764700000001-Dispatches';
 import { Queues1764700000002 } from './1764700000002-Queues';
+import { TianjinRules1764800000000 } from './1764800000000-TianjinRules';
+import { Calendar1764800000001 } from './1764800000001-Calendar';
+import { Hotspots1764800000002 } from './1764800000002-Hotspots';
 
 /** Every migration in order (one a line); listed explicitly so ts-jest, tsc output and bundles all find them. */
 export const MIGRATIONS = [
@@ -17,4 +20,7 @@ export const MIGRATIONS = [
   Accounts1764700000000,
   Dispatches1764700000001,
   Queues1764700000002,
+  TianjinRules1764800000000,
+  Calendar1764800000001,
+  Hotspots1764800000002,
 ];

@@ -53,6 +53,8 @@ const WHO_MAY: Record<string, typeof ANYONE | readonly Role[]> = {
   'GET /reports/overdue': ['supervisor', 'operator', 'crew', 'admin'],
   'GET /reports/companies': ['supervisor', 'admin'],
   'GET /reports/trends': ['supervisor', 'admin'],
+  'GET /reports/hotspots': ['supervisor', 'admin'],
+  'GET /hotspots/nearby': ['operator', 'supervisor'],
 };
 
 /** Every endpoint × every caller over HTTP: 401 without a token, 403 for a role not listed, through otherwise. */

@@ -30,7 +30,7 @@ function rolesZh(permission: keyof typeof PERMISSIONS): string {
   return names.length > 1 ? `${names.slice(0, -1).join('、')}或${names.at(-1)}` : names[0];
 }
 
-const PANELS = ['overdue', 'extensions', 'by-day', 'by-district', 'league', 'warnings', 'notices'];
+const PANELS = ['overdue', 'extensions', 'by-day', 'by-district', 'hotspots', 'league', 'warnings', 'notices'];
 
 /**
  * The supervisor dashboard in a real headless Chromium (Debian's, driven by playwright-core): sign in,
@@ -176,14 +176,15 @@ describe('supervisor dashboard in Chromium', () => {
   it('tells an operator and a crew in Chinese which role a panel needs, and shows them the rest', async () => {
     const asOperator = await signedInPage(operator.user);
     try {
-      await asOperator.waitForFunction(() => ['#by-day-error', '#by-district-error', '#warnings-error'].every((id) => document.querySelector(id)?.textContent));
+      await asOperator.waitForFunction(() => ['#by-day-error', '#by-district-error', '#hotspots-error', '#warnings-error'].every((id) => document.querySelector(id)?.textContent));
       const texts = await errorTexts(asOperator);
       expect(texts['by-day-error']).toBe('此面板需要督办或管理员角色，当前账号为 operator（话务员）');
       expect(texts['by-district-error']).toBe(texts['by-day-error']);
+      expect(texts['hotspots-error']).toBe(texts['by-day-error']); // the hot spots are a performance report
       expect(texts['warnings-error']).toBe(`此面板需要${rolesZh('escalations.read')}角色，当前账号为 operator（话务员）`);
       for (const id of ['overdue-error', 'league-error', 'notices-error', 'board-error']) expect({ id, text: texts[id] }).toEqual({ id, text: '' });
       expectNoEnglish(texts);
-      expect(await asOperator.locator('section.unavailable').count()).toBe(3);
+      expect(await asOperator.locator('section.unavailable').count()).toBe(4);
       await asOperator.screenshot({ path: join(__dirname, '../../test-output/dashboard-operator.png'), fullPage: true });
 
       // A token the API no longer accepts: back to the sign-in form, saying so.
@@ -202,6 +203,7 @@ describe('supervisor dashboard in Chromium', () => {
       await asCrew.waitForFunction(() => Boolean(document.querySelector('#by-day-error')?.textContent));
       const texts = await errorTexts(asCrew);
       expect(texts['by-day-error']).toBe(`此面板需要${rolesZh('reports.performance')}角色，当前账号为 crew（维修人员）`);
+      expect(texts['hotspots-error']).toBe(texts['by-day-error']);
       expect(texts['warnings-error']).toBe(''); // crews read their company's escalations
       expect(texts['overdue-error']).toBe('');
       expectNoEnglish(texts);
@@ -281,6 +283,49 @@ describe('supervisor dashboard in Chromium', () => {
       await asOperator.close();
     }
     for (const ticket of [first, second, third]) await authed(system, operator.token).post(`/tickets/${ticket.id}/cancel`).send({ reason: 'test over' }).expect(200);
+    expect(pageErrors).toEqual([]);
+    expect(foreignRequests).toEqual([]);
+  });
+
+  it('shows the hot-spot buildings of the week with their counts in Chinese, a suspected outage marked, failures in Chinese', async () => {
+    // Five calls from one building in a few seconds (five spellings), one from its neighbour, two repeat calls.
+    const tickets = [];
+    for (const address of ['南开区迎水道88号2号楼1门101', '迎水道88号2栋2门202', '南开区迎水道８８号二号楼３单元303', '迎水道88号2#楼1-402', '南开区迎水道88号2幢502']) {
+      tickets.push((await authed(system, operator.token).post('/tickets').send(ticketBody({ address })).expect(201)).body);
+    }
+    const neighbour = ticketBody({ address: '南开区迎水道88号5号楼101', category: 'NO_HEAT' });
+    tickets.push((await authed(system, operator.token).post('/tickets').send(neighbour).expect(201)).body);
+    await authed(system, operator.token).post('/tickets').send(neighbour).expect(200);
+    await authed(system, operator.token).post('/tickets').send(neighbour).expect(200);
+
+    const board = await signedInPage(supervisor);
+    try {
+      const row = (place: string): string => `#hotspots tr[data-place="${place}"]`;
+      await board.waitForSelector(row('南开区 迎水道88号 2号楼'));
+      const cells = (place: string): Promise<string[]> => board.$$eval(`${row(place)} td`, (tds) => tds.map((td) => td.textContent ?? ''));
+      // 楼栋, 区, 工单, 重复来电, 疑似片区停热: the 4th and 5th calls came while 3 and 4 others had.
+      expect((await cells('南开区 迎水道88号 2号楼')).slice(1)).toEqual(['迎水道88号 2号楼', '南开区', '5', '0', '2']);
+      expect((await cells('南开区 迎水道88号 5号楼')).slice(1)).toEqual(['迎水道88号 5号楼', '南开区', '1', '2', '0']);
+      expect(await board.getAttribute(row('南开区 迎水道88号 2号楼'), 'class')).toBe('outage');
+      expect(await board.getAttribute(row('南开区 迎水道88号 5号楼'), 'class')).toBeNull();
+      expect(Number(await board.textContent('#hotspots-outages'))).toBeGreaterThanOrEqual(1);
+      expect(await board.isVisible('#hotspots-empty')).toBe(false);
+      expect(await board.textContent('#hotspots thead')).not.toMatch(/[A-Za-z]/);
+      await board.screenshot({ path: join(__dirname, '../../test-output/dashboard-hotspots.png'), fullPage: true });
+
+      // The report failing: said in Chinese, cleared once it answers again.
+      const hotspots = (url: URL): boolean => url.pathname === '/reports/hotspots';
+      const problem = { type: 'about:blank', title: 'Service Unavailable', status: 503, detail: 'The database is not reachable.' };
+      await board.route(hotspots, (route) => route.fulfill({ status: 503, contentType: 'application/problem+json', body: JSON.stringify(problem) }));
+      await board.waitForFunction(() => document.querySelector('#hotspots-error')?.textContent === '服务暂不可用，稍后自动重试');
+      expect(Object.entries(await errorTexts(board)).filter(([, text]) => text !== '')).toEqual([['hotspots-error', '服务暂不可用，稍后自动重试']]);
+      expectNoEnglish(await errorTexts(board));
+      await board.unroute(hotspots);
+      await board.waitForFunction(() => document.querySelector('#hotspots-error')?.textContent === '', undefined, { timeout: 30_000 });
+    } finally {
+      await board.close();
+    }
+    for (const ticket of tickets) await authed(system, operator.token).post(`/tickets/${ticket.id}/cancel`).send({ reason: 'test over' }).expect(200);
     expect(pageErrors).toEqual([]);
     expect(foreignRequests).toEqual([]);
   });

@@ -70,7 +70,7 @@ describe('SLA policies and calendar', () => {
     for (const day of days) byYear.set(day.year, [...(byYear.get(day.year) ?? []), day.toISODate() as string]);
     for (const [year, holidays] of byYear) {
       const stored = (await authed(system, admin.token).put(`/calendar/${year}`).send({ holidays, workdays: [] }).expect(200)).body;
-      expect(stored).toEqual({ year, holidays, workdays: [] });
+      expect(stored).toMatchObject({ year, source: 'OVERRIDDEN', holidays, workdays: [] });
       expect((await authed(system, operator.token).get(`/calendar/${year}`).expect(200)).body.holidays).toEqual(holidays);
     }
     const billing = (await authed(system, operator.token).post('/tickets').send(ticketBody({ district: 'HEPING', category: 'BILLING', citizenPhone: '13600000002' })).expect(201)).body;
@@ -85,6 +85,6 @@ describe('SLA policies and calendar', () => {
     await authed(system, admin.token).put('/calendar/2031').send({ holidays: ['2031-02-30'], workdays: [] }).expect(400);
     await authed(system, admin.token).put('/calendar/twenty').send({ holidays: [], workdays: [] }).expect(400);
     await authed(system, operator.token).put('/calendar/2031').send({ holidays: [], workdays: [] }).expect(403);
-    expect((await authed(system, admin.token).get('/calendar/2031').expect(200)).body).toEqual({ year: 2031, holidays: [], workdays: [] });
+    expect((await authed(system, admin.token).get('/calendar/2031').expect(200)).body).toEqual({ year: 2031, source: 'NONE', shipped: false, overriddenAt: null, holidays: [], workdays: [] });
   });
 });

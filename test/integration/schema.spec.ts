@@ -32,7 +32,8 @@ describe('schema and migrations (real PostgreSQL)', () => {
 
   it('seeds version 1 of each priority with the spec defaults', async () => {
     const rows: Array<Record<string, unknown>> = await dataSource.query(
-      `SELECT priority, version, accept, contact, visit, reply, remediate, warning_after, notice_after, calendar
+      `SELECT priority, version, accept, contact, visit, reply, remediate, warning_after, notice_after, calendar,
+              return_window, extension_cap, designated_from_dispatch
          FROM sla_policies ORDER BY priority`,
     );
     expect(rows).toEqual(
@@ -47,6 +48,9 @@ describe('schema and migrations (real PostgreSQL)', () => {
         warning_after: terms.warningAfter,
         notice_after: terms.noticeAfter,
         calendar: terms.calendar,
+        return_window: terms.returnWindow,
+        extension_cap: terms.extensionCap,
+        designated_from_dispatch: terms.designatedFromDispatch,
       })),
     );
   });

@@ -41,6 +41,9 @@ export const SECONDS_POLICY: SlaPolicyTerms = {
   warningAfter: 'PT1S',
   noticeAfter: 'PT2S',
   calendar: '24x7',
+  returnWindow: 'PT1H',
+  extensionCap: 'PT24H',
+  designatedFromDispatch: 3,
 };
 
 let callerSequence = 0;

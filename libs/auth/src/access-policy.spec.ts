@@ -27,6 +27,7 @@ describe('access policy', () => {
     'extensions.decide': { admin: false, operator: false, crew: false, supervisor: true },
     'reports.overdue': { admin: true, operator: true, crew: true, supervisor: true },
     'reports.performance': { admin: true, operator: false, crew: false, supervisor: true },
+    'tickets.nearby': { admin: false, operator: true, crew: false, supervisor: true },
     'escalations.read': { admin: true, operator: false, crew: true, supervisor: true },
     'companies.manage': { admin: true, operator: false, crew: false, supervisor: false },
     'users.manage': { admin: true, operator: false, crew: false, supervisor: false },

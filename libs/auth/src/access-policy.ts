@@ -18,6 +18,8 @@ export const PERMISSIONS = {
   'extensions.decide': ['supervisor'],
   'reports.overdue': ['supervisor', 'operator', 'crew', 'admin'],
   'reports.performance': ['supervisor', 'admin'],
+  /** The caller's building in the last hour (片区停热), for the operator's form and the supervisors. */
+  'tickets.nearby': ['operator', 'supervisor'],
   'escalations.read': ['supervisor', 'crew', 'admin'],
   'companies.manage': ['admin'],
   'users.manage': ['admin'],

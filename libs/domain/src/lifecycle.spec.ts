@@ -1,4 +1,4 @@
-import { ActionInput, currentStage, LifecycleState, planTransition, REOPEN_WINDOW_MS, TransitionRefusedError } from './lifecycle';
+import { ActionInput, currentStage, LifecycleState, planTransition, priorityAfterRepeatCall, REOPEN_WINDOW_MS, TransitionRefusedError } from './lifecycle';
 import { TICKET_STATUSES, TicketStatus } from './ticket-status';
 
 const NOW = Date.parse('2026-11-28T10:00:00Z');
@@ -170,5 +170,21 @@ describe('raising a priority', () => {
     expect(() => planTransition(state({ priority: 'P1' }), raise('P1'), NOW, 18)).toThrow(/only be raised/);
     expect(() => planTransition(state({ priority: 'P0' }), raise('P2'), NOW, 18)).toThrow(/only be raised/);
     expect(() => planTransition(state({ status: 'CLOSED', priority: 'P2' }), raise('P1'), NOW, 18)).toThrow(TransitionRefusedError);
+  });
+});
+
+describe('returns, designation and repeat calls', () => {
+  it('refuses a return after the window or on a designated ticket, saying why', () => {
+    expect(() => planTransition(state({ returnAllowedUntil: EARLIER }), ACTIONS.return, NOW, 18)).toThrow(`a return was allowed until ${EARLIER}`);
+    expect(planTransition(state({ returnAllowedUntil: LATER }), ACTIONS.return, NOW, 18).status).toBe('RETURN_REQUESTED');
+    expect(() => planTransition(state({ designated: true, returnAllowedUntil: LATER }), ACTIONS.return, NOW, 18)).toThrow(/指定承办/);
+  });
+  it('raises the priority one step on the second repeat call only', () => {
+    expect([1, 2, 3].map((count) => priorityAfterRepeatCall('P2', count))).toEqual([null, 'P1', null]);
+    expect(priorityAfterRepeatCall('P1', 2)).toBe('P0');
+    expect(priorityAfterRepeatCall('P0', 2)).toBeNull();
+    const open = state({ status: 'ACCEPTED', priority: 'P2' });
+    expect(planTransition(open, { action: 'repeat-call', raisesPriorityTo: 'P1' }, NOW, 18)).toMatchObject({ status: 'ACCEPTED', raisesPriority: 'P1' });
+    expect(planTransition(state({ status: 'ACCEPTED', priority: 'P1' }), { action: 'repeat-call', raisesPriorityTo: 'P1' }, NOW, 18).raisesPriority).toBeNull();
   });
 });

@@ -58,6 +58,8 @@ export type ActionInput =
       readonly repeatCallId?: string;
       /** When the call came in: the instant its reopen is decided at, however late it is delivered. */
       readonly receivedAt?: string;
+      /** The priority an open ticket is raised to by this call (the second repeat call, domain.md §2.6). */
+      readonly raisesPriorityTo?: Priority;
     };
 
 export type ExtensionStatus = 'PENDING' | 'APPROVED' | 'REJECTED';
@@ -85,10 +87,23 @@ export interface LifecycleState {
   readonly closedAt: string | null;
   /** The ticket's priority (absent in the state of workflows started before it was part of it). */
   readonly priority?: Priority;
+  /** Until when the current dispatch's company may return the ticket; absent/null: no limit known. */
+  readonly returnAllowedUntil?: string | null;
+  /** 指定承办: the current company can no longer return it. */
+  readonly designated?: boolean;
 }
 
 /** Repeat calls reopen a ticket closed less than this long ago (docs/product.md, Repeat calls). */
 export const REOPEN_WINDOW_MS = 7 * 24 * 3_600_000;
+
+/** The repeat call of an open ticket that raises its priority one step: the second (domain.md §2.6). */
+export const PRIORITY_RAISING_REPEAT_CALL = 2;
+
+/** The priority the `repeatCount`-th repeat call on an open ticket raises it to, if it raises it. */
+export function priorityAfterRepeatCall(priority: Priority, repeatCount: number): Priority | null {
+  if (repeatCount !== PRIORITY_RAISING_REPEAT_CALL) return null;
+  return priority === 'P2' ? 'P1' : priority === 'P1' ? 'P0' : null;
+}
 
 /** The instant a closed ticket stops taking reopens (its workflow may end then). */
 export function reopenWindowEnd(closedAt: string): number {
@@ -236,6 +251,10 @@ export function planTransition(state: LifecycleState, input: ActionInput, now: n
       }
       return plan({ status: 'REPLIED', completes: ['reply'] });
     case 'return':
+      if (state.designated) refuse('the ticket is designated (指定承办) to this company after repeated dispatches: it can no longer be returned');
+      if (state.returnAllowedUntil && now > Date.parse(state.returnAllowedUntil)) {
+        refuse(`a return was allowed until ${state.returnAllowedUntil} (the return window after dispatch); the company must handle the ticket now`);
+      }
       return plan({ status: 'RETURN_REQUESTED' });
     case 'reject-return':
       return plan({ status: state.statusBeforeReturn ?? 'RECEIVED' });
@@ -284,6 +303,9 @@ export function planTransition(state: LifecycleState, input: ActionInput, now: n
           refuse('the ticket was closed 7 days ago or more; a repeat call makes a new ticket');
         }
         return plan({ status: 'RECEIVED', freshDispatch: 'reopen', endsDispatch: 'REOPENED' });
+      }
+      if (input.raisesPriorityTo && (!state.priority || outranks(input.raisesPriorityTo, state.priority))) {
+        return plan({ status, raisesPriority: input.raisesPriorityTo });
       }
       return plan({ status });
     }

@@ -1,6 +1,7 @@
 import { DateTime } from 'luxon';
 import { effectivePriority } from './categories';
-import { DEFAULT_SLA_POLICIES, dispatchDeadlines, escalationRungs } from './sla-policy';
+import { DEFAULT_SLA_POLICIES, dispatchDeadlines, escalationRungs, exceedsExtensionCap, isDesignatedDispatch, laterStagesToHold, returnAllowedUntil, STAGE_ORDER } from './sla-policy';
+import { STAGES } from './ticket-status';
 import { CALENDAR_ZONE, EMPTY_CALENDAR } from './work-calendar';
 
 const at = (iso: string): Date => new Date(iso);
@@ -73,5 +74,49 @@ describe('effectivePriority', () => {
     expect(effectivePriority('BILLING', 'P1')).toBe('P1');
     expect(effectivePriority('NOT_WARM', 'P1')).toBe('P1');
     expect(() => effectivePriority('LEAK', 'P2')).toThrow(/below the LEAK default P0/);
+  });
+});
+
+describe('Tianjin dispatch terms (domain.md §2.2, §2.4)', () => {
+  const p1 = DEFAULT_SLA_POLICIES.P1;
+  const p2 = DEFAULT_SLA_POLICIES.P2;
+  it('allows a return within 2 h for P1 and one working day for P2', () => {
+    const monday10 = new Date('2026-12-07T02:00:00Z');
+    expect(returnAllowedUntil(monday10, p1, EMPTY_CALENDAR).toISOString()).toBe('2026-12-07T04:00:00.000Z');
+    const friday10 = new Date('2026-12-11T02:00:00Z');
+    expect(returnAllowedUntil(friday10, p2, EMPTY_CALENDAR).toISOString()).toBe('2026-12-14T02:00:00.000Z');
+  });
+  it('designates from the third dispatch', () => {
+    expect([1, 2, 3, 4].map((count) => isDesignatedDispatch(count, p1))).toEqual([false, false, true, true]);
+  });
+  it('caps one extension at 24 h for P1 and five working days for P2', () => {
+    expect(exceedsExtensionCap('PT24H', p1)).toBe(false);
+    expect(exceedsExtensionCap('PT24H1S', p1)).toBe(true);
+    expect(exceedsExtensionCap('P5D', p2)).toBe(false);
+    expect(exceedsExtensionCap('P1W', p2)).toBe(true);
+  });
+});
+
+describe('stages wait on each other', () => {
+  const stage = (dueAt: string, doneAt: string | null = null) => ({ dueAt, doneAt });
+  it('moves every later open stage due earlier than the moved one, and nothing else', () => {
+    const stages = {
+      accept: stage('2026-12-07T03:00:00.000Z'),
+      contact: stage('2026-12-07T04:00:00.000Z', '2026-12-07T03:30:00.000Z'),
+      visit: stage('2026-12-07T08:00:00.000Z'),
+      reply: stage('2026-12-09T02:00:00.000Z'),
+    };
+    expect(laterStagesToHold(stages, 'accept', new Date('2026-12-08T03:00:00.000Z'))).toEqual([
+      { stage: 'visit', from: '2026-12-07T08:00:00.000Z', to: '2026-12-08T03:00:00.000Z' },
+    ]);
+    expect(laterStagesToHold({ ...stages, remediate: stage('2026-12-10T00:00:00.000Z') }, 'remediate', new Date('2026-12-10T00:00:00.000Z'))).toEqual([
+      { stage: 'reply', from: '2026-12-09T02:00:00.000Z', to: '2026-12-10T00:00:00.000Z' },
+    ]);
+    expect(laterStagesToHold(stages, 'reply', new Date('2027-01-01T00:00:00.000Z'))).toEqual([]);
+  });
+  it('orders the reply after the visit and a remediation', () => {
+    expect(STAGE_ORDER.indexOf('reply')).toBeGreaterThan(STAGE_ORDER.indexOf('remediate'));
+    expect(STAGE_ORDER.indexOf('remediate')).toBeGreaterThan(STAGE_ORDER.indexOf('visit'));
+    expect([...STAGE_ORDER].sort()).toEqual([...STAGES].sort());
   });
 });

@@ -1,7 +1,7 @@
 import { Priority } from './categories';
 import { parseDurationMs } from './duration';
 import { RungLevel, Stage } from './ticket-status';
-import { addDuration, CalendarKind, WorkCalendar } from './work-calendar';
+import { addDuration, CalendarKind, WorkCalendar, workingTimeBetween } from './work-calendar';
 
 /** One version of the time limits for a priority: ISO 8601 durations (docs/product.md, SLA). */
 export interface SlaPolicyTerms {
@@ -13,6 +13,12 @@ export interface SlaPolicyTerms {
   readonly warningAfter: string;
   readonly noticeAfter: string;
   readonly calendar: CalendarKind;
+  /** How long after a dispatch the company may return the ticket (退单), in the policy's calendar (domain.md §2.2). */
+  readonly returnWindow: string;
+  /** The longest extension (延期) one request may ask for (domain.md §2.4). */
+  readonly extensionCap: string;
+  /** The dispatch (creation, then each reassignment) from which the company can no longer return it: 指定承办 (§2.2). */
+  readonly designatedFromDispatch: number;
 }
 
 export interface SlaPolicySnapshot extends SlaPolicyTerms {
@@ -31,6 +37,9 @@ export const DEFAULT_SLA_POLICIES: Record<Priority, SlaPolicyTerms> = {
     warningAfter: 'PT1H',
     noticeAfter: 'PT12H',
     calendar: '24x7',
+    returnWindow: 'PT2H',
+    extensionCap: 'PT24H',
+    designatedFromDispatch: 3,
   },
   P1: {
     accept: 'PT30M',
@@ -41,6 +50,9 @@ export const DEFAULT_SLA_POLICIES: Record<Priority, SlaPolicyTerms> = {
     warningAfter: 'PT2H',
     noticeAfter: 'PT24H',
     calendar: '24x7',
+    returnWindow: 'PT2H',
+    extensionCap: 'PT24H',
+    designatedFromDispatch: 3,
   },
   P2: {
     accept: 'P1D',
@@ -51,6 +63,9 @@ export const DEFAULT_SLA_POLICIES: Record<Priority, SlaPolicyTerms> = {
     warningAfter: 'P1D',
     noticeAfter: 'P5D',
     calendar: 'workdays',
+    returnWindow: 'P1D',
+    extensionCap: 'P5D',
+    designatedFromDispatch: 3,
   },
 };
 
@@ -92,16 +107,55 @@ export function dispatchDeadlines(
 
 /**
  * The four rungs of one stage's escalation ladder as absolute instants. DUE_SOON is 80 % of the
- * window in elapsed time; WARNING and PUBLIC_NOTICE count from the deadline in the policy's calendar.
+ * window counted in the policy's calendar (elapsed time for `24x7`; working time for `workdays`, so it
+ * never falls on a day off); WARNING and PUBLIC_NOTICE count from the deadline in the policy's calendar.
  */
 export function escalationRungs(deadline: StageDeadline, policy: SlaPolicyTerms, calendar: WorkCalendar): Rung[] {
   const { stage, startsAt, dueAt } = deadline;
-  const windowMs = dueAt.getTime() - startsAt.getTime();
+  const windowMs = policy.calendar === 'workdays' ? workingTimeBetween(startsAt, dueAt, calendar) : dueAt.getTime() - startsAt.getTime();
   const after = (duration: string): Date => addDuration(dueAt, parseDurationMs(duration), policy.calendar, calendar);
   return [
-    { stage, level: 'DUE_SOON', at: new Date(startsAt.getTime() + Math.floor(windowMs * DUE_SOON_FRACTION)) },
+    { stage, level: 'DUE_SOON', at: addDuration(startsAt, Math.floor(windowMs * DUE_SOON_FRACTION), policy.calendar, calendar) },
     { stage, level: 'OVERDUE', at: dueAt },
     { stage, level: 'WARNING', at: after(policy.warningAfter) },
     { stage, level: 'PUBLIC_NOTICE', at: after(policy.noticeAfter) },
   ];
+}
+
+/** Until when the company a ticket was dispatched to may return it (退单), fixed at the dispatch (domain.md §2.2). */
+export function returnAllowedUntil(dispatchedAt: Date, policy: Pick<SlaPolicyTerms, 'returnWindow' | 'calendar'>, calendar: WorkCalendar): Date {
+  return addDuration(dispatchedAt, parseDurationMs(policy.returnWindow), policy.calendar, calendar);
+}
+
+/** 指定承办: from the policy's dispatch on (the third by default) the company it lands on must handle it (§2.2). */
+export function isDesignatedDispatch(dispatchCount: number, policy: Pick<SlaPolicyTerms, 'designatedFromDispatch'>): boolean {
+  return dispatchCount >= policy.designatedFromDispatch;
+}
+
+/** Whether an extension request asks for more than the policy allows one request to (domain.md §2.4). */
+export function exceedsExtensionCap(extendBy: string, policy: Pick<SlaPolicyTerms, 'extensionCap'>): boolean {
+  return parseDurationMs(extendBy) > parseDurationMs(policy.extensionCap);
+}
+
+/**
+ * The order stages wait on each other in: a later stage is never due before an earlier open stage it
+ * waits on (the reply waits on the visit and on a remediation).
+ */
+export const STAGE_ORDER: readonly Stage[] = ['accept', 'contact', 'visit', 'remediate', 'reply'];
+
+/**
+ * The later stages that must move when `moved` falls due at `dueAt`: each open one due before it moves to
+ * it. Pure; the caller re-arms their rungs and audits each move.
+ */
+export function laterStagesToHold(
+  stages: Partial<Record<Stage, { readonly dueAt: string; readonly doneAt: string | null }>>,
+  moved: Stage,
+  dueAt: Date,
+): Array<{ readonly stage: Stage; readonly from: string; readonly to: string }> {
+  const after = STAGE_ORDER.slice(STAGE_ORDER.indexOf(moved) + 1);
+  return after.flatMap((stage) => {
+    const state = stages[stage];
+    if (!state || state.doneAt || Date.parse(state.dueAt) >= dueAt.getTime()) return [];
+    return [{ stage, from: state.dueAt, to: dueAt.toISOString() }];
+  });
 }

@@ -1,3 +1,5 @@
+export * from './hotspot.dto';
+export * from './hotspots.service';
 export * from './report.dto';
 export * from './report-range';
 export * from './report-sql';

@@ -1,6 +1,8 @@
 import { CATEGORY_DEFAULTS, DISTRICT_NAMES_ZH, localDate, STAGE_NAMES_ZH } from '@app/domain';
 import type { CsvColumn } from './csv';
+import type { HotspotDto, HotspotsDto } from './hotspot.dto';
 import type { CompanyReportRowDto, OverdueRowDto } from './report.dto';
+import type { HotspotLevel } from './report-sql';
 import type { ReportRange } from './report-range';
 
 /** Chinese headers for the people who open the file in Excel; codes stay beside the Chinese names. */
@@ -39,6 +41,29 @@ export const COMPANY_REPORT_CSV: ReadonlyArray<CsvColumn<CompanyReportRowDto>> =
   { header: '室温合格率', value: (row) => row.temperaturePassRate },
   { header: '单位ID', value: (row) => row.companyId },
 ];
+
+/** A row of the hot-spot CSV: a community or a building. */
+export interface HotspotCsvRow extends HotspotDto {
+  readonly level: HotspotLevel;
+}
+
+export const HOTSPOTS_CSV: ReadonlyArray<CsvColumn<HotspotCsvRow>> = [
+  { header: '类型', value: (row) => (row.level === 'community' ? '小区' : '楼栋') },
+  { header: '排名', value: (row) => row.rank },
+  { header: '区', value: (row) => DISTRICT_NAMES_ZH[row.district] },
+  { header: '地点', value: (row) => row.place },
+  { header: '工单数', value: (row) => row.tickets },
+  { header: '重复来电', value: (row) => row.repeatCalls },
+  { header: '疑似片区停热', value: (row) => row.suspectedOutages },
+];
+
+/** The communities, then the buildings. */
+export function hotspotCsvRows(report: HotspotsDto): HotspotCsvRow[] {
+  return [
+    ...report.communities.map((row) => ({ ...row, level: 'community' as const })),
+    ...report.buildings.map((row) => ({ ...row, level: 'building' as const })),
+  ];
+}
 
 /** e.g. companies-20250106-20250113.csv (Asia/Shanghai days of the range). */
 export function csvFilename(report: string, range?: ReportRange): string {

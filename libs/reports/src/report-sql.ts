@@ -1,4 +1,4 @@
-import { RATED_STAGES } from '@app/domain';
+import { RATED_STAGES, SUSPECTED_OUTAGE } from '@app/domain';
 import type { District, RatedStage, Stage } from '@app/domain';
 import { ESCALATED_TICKET_SQL, LOCAL_DAY_SQL, OPEN_TICKET_SQL, RATED_STAGE_SQL, STAGE_OVERDUE_NOW_SQL, STAGE_WENT_OVERDUE_SQL, TICKET_WENT_OVERDUE_SQL } from '@app/persistence';
 
@@ -192,4 +192,70 @@ export function trendsByDistrictSql(from: Date, to: Date): SqlQuery {
      WHERE t.created_at >= $1 AND t.created_at < $2
      GROUP BY t.district`;
   return { text, params: [from, to] };
+}
+
+/** The places hot spots rank: communities (小区) or buildings (楼栋), by the keys stored on every ticket. */
+export const HOTSPOT_LEVELS = ['community', 'building'] as const;
+export type HotspotLevel = (typeof HOTSPOT_LEVELS)[number];
+export const HOTSPOT_ORDERS = ['tickets', 'repeatCalls'] as const;
+export type HotspotOrder = (typeof HOTSPOT_ORDERS)[number];
+
+const HOTSPOT_COLUMN: Record<HotspotLevel, string> = { community: 'community_key', building: 'building_key' };
+const HOTSPOT_ORDER_SQL: Record<HotspotOrder, string> = { tickets: 'tickets DESC, repeat_calls DESC', repeatCalls: 'repeat_calls DESC, tickets DESC' };
+
+/** The suspected-outage window (SUSPECTED_OUTAGE.windowMs) as an SQL interval. */
+const OUTAGE_WINDOW_SQL = `interval '${SUSPECTED_OUTAGE.windowMs / 1000} seconds'`;
+
+/**
+ * Over rows of `alias` ordered per building: how many other tickets came from the ticket's building in the
+ * outage window up to its creation ([created_at − 1 h, created_at]), among the rows the query reads — so a
+ * query must read the window before its first ticket too. Null building keys are no building: never an outage.
+ */
+export function othersFromBuildingSql(alias: string): string {
+  return `CASE WHEN ${alias}.building_key IS NULL THEN 0 ELSE (count(*) OVER (PARTITION BY ${alias}.building_key ORDER BY ${alias}.created_at RANGE BETWEEN ${OUTAGE_WINDOW_SQL} PRECEDING AND CURRENT ROW) - 1)::int END`;
+}
+
+/**
+ * 热点: per community or building (the keys of addressPlace), over the tickets created in [$1, $2) — the
+ * same cohort as the trends — `tickets`, `repeat_calls` (the repeat calls recorded on those tickets,
+ * their repeat_count) and `suspected_outages` (those created while at least SUSPECTED_OUTAGE.others other
+ * tickets came from their building in the hour before, tickets of the hour before $1 counted); the first
+ * $3 by `order` (ranking by repeat calls leaves out places with none), then by key (code point order, whatever the
+ * database's locale). Tickets whose address
+ * names no such place are left out.
+ */
+export function hotspotsSql(level: HotspotLevel, from: Date, to: Date, order: HotspotOrder, limit: number): SqlQuery {
+  const place = HOTSPOT_COLUMN[level];
+  const text = `
+    WITH marked AS (
+      SELECT t.district, t.${place} AS place, t.created_at, t.repeat_count, ${othersFromBuildingSql('t')} AS others_from_building
+        FROM tickets t
+       WHERE t.created_at >= $1::timestamptz - ${OUTAGE_WINDOW_SQL} AND t.created_at < $2
+    )
+    SELECT place, district, count(*)::int AS tickets, coalesce(sum(repeat_count), 0)::int AS repeat_calls,
+           (count(*) FILTER (WHERE others_from_building >= ${SUSPECTED_OUTAGE.others}))::int AS suspected_outages
+      FROM marked
+     WHERE created_at >= $1 AND place IS NOT NULL
+     GROUP BY place, district${order === 'repeatCalls' ? '\n    HAVING sum(repeat_count) > 0' : ''}
+     ORDER BY ${HOTSPOT_ORDER_SQL[order]}, place COLLATE "C"
+     LIMIT $3`;
+  return { text, params: [from, to, limit] };
+}
+
+/**
+ * The tickets from building $1 created in the outage window up to $2 ([$2 − 1 h, $2]), newest first, each with
+ * the number of others from the building in the hour up to its own creation (read from the window before).
+ */
+export function buildingRecentTicketsSql(buildingKey: string, now: Date): SqlQuery {
+  const text = `
+    WITH marked AS (
+      SELECT t.id, t.number, t.category, t.status, t.created_at, ${othersFromBuildingSql('t')} AS others_from_building
+        FROM tickets t
+       WHERE t.building_key = $1 AND t.created_at >= $2::timestamptz - 2 * ${OUTAGE_WINDOW_SQL} AND t.created_at <= $2
+    )
+    SELECT id, number, category, status, created_at, others_from_building
+      FROM marked
+     WHERE created_at >= $2::timestamptz - ${OUTAGE_WINDOW_SQL}
+     ORDER BY created_at DESC, id`;
+  return { text, params: [buildingKey, now] };
 }

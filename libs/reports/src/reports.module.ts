@@ -1,11 +1,13 @@
 import { Module } from '@nestjs/common';
+import { HotspotsController } from './hotspots.controller';
+import { HotspotsService } from './hotspots.service';
 import { ReportsController } from './reports.controller';
 import { ReportsService } from './reports.service';
 
-/** Read-only SQL reports over tickets, escalations and notices: supervisors' review and the public league table. */
+/** Read-only SQL reports over tickets, escalations and notices: supervisors' review, hot spots and the public league table. */
 @Module({
-  controllers: [ReportsController],
-  providers: [ReportsService],
-  exports: [ReportsService],
+  controllers: [ReportsController, HotspotsController],
+  providers: [ReportsService, HotspotsService],
+  exports: [ReportsService, HotspotsService],
 })
 export class ReportsModule {}

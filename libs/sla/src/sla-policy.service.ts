@@ -6,8 +6,8 @@ import { ProblemException } from '@app/http';
 import { mapPolicy, SlaPolicyDto } from './dto/sla.dto';
 
 function pickTerms(terms: SlaPolicyTerms): SlaPolicyTerms {
-  const { accept, contact, visit, reply, remediate, warningAfter, noticeAfter, calendar } = terms;
-  return { accept, contact, visit, reply, remediate, warningAfter, noticeAfter, calendar };
+  const { accept, contact, visit, reply, remediate, warningAfter, noticeAfter, calendar, returnWindow, extensionCap, designatedFromDispatch } = terms;
+  return { accept, contact, visit, reply, remediate, warningAfter, noticeAfter, calendar, returnWindow, extensionCap, designatedFromDispatch };
 }
 import { SlaPolicyEntity } from '@app/persistence';
 
@@ -23,6 +23,9 @@ export function toPolicySnapshot(entity: SlaPolicyEntity): SlaPolicySnapshot {
     warningAfter: entity.warningAfter,
     noticeAfter: entity.noticeAfter,
     calendar: entity.calendar,
+    returnWindow: entity.returnWindow,
+    extensionCap: entity.extensionCap,
+    designatedFromDispatch: entity.designatedFromDispatch,
   };
 }
 
@@ -44,7 +47,18 @@ export class SlaPolicyService {
    * Stores the next version. Concurrent admins cannot both write version N+1: the primary key refuses the
    * second, which retries on top of the first.
    */
-  async storeVersion(priority: Priority, terms: SlaPolicyTerms): Promise<SlaPolicyDto> {
+  async storeVersion(
+    priority: Priority,
+    given: Omit<SlaPolicyTerms, 'returnWindow' | 'extensionCap' | 'designatedFromDispatch'> & Partial<SlaPolicyTerms>,
+  ): Promise<SlaPolicyDto> {
+    // The return, extension and designation rules a body leaves out stay as they are.
+    const current = await this.current(priority);
+    const terms: SlaPolicyTerms = {
+      returnWindow: current.returnWindow,
+      extensionCap: current.extensionCap,
+      designatedFromDispatch: current.designatedFromDispatch,
+      ...Object.fromEntries(Object.entries(given).filter(([, value]) => value !== undefined)),
+    } as SlaPolicyTerms;
     if (parseDurationMs(terms.noticeAfter) <= parseDurationMs(terms.warningAfter)) {
       throw new ProblemException(HttpStatus.BAD_REQUEST, 'noticeAfter must be longer than warningAfter (a notice follows a warning)', {
         title: 'Validation failed',
@@ -54,9 +68,24 @@ export class SlaPolicyService {
     for (let attempt = 0; attempt < 5; attempt++) {
       const { version } = await this.current(priority);
       const [row]: Array<{ created_at: Date }> = await this.policies.query(
-        `INSERT INTO sla_policies (priority, version, accept, contact, visit, reply, remediate, warning_after, notice_after, calendar)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) ON CONFLICT DO NOTHING RETURNING created_at`,
-        [priority, version + 1, terms.accept, terms.contact, terms.visit, terms.reply, terms.remediate, terms.warningAfter, terms.noticeAfter, terms.calendar],
+        `INSERT INTO sla_policies (priority, version, accept, contact, visit, reply, remediate, warning_after, notice_after, calendar,
+                                   return_window, extension_cap, designated_from_dispatch)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) ON CONFLICT DO NOTHING RETURNING created_at`,
+        [
+          priority,
+          version + 1,
+          terms.accept,
+          terms.contact,
+          terms.visit,
+          terms.reply,
+          terms.remediate,
+          terms.warningAfter,
+          terms.noticeAfter,
+          terms.calendar,
+          terms.returnWindow,
+          terms.extensionCap,
+          terms.designatedFromDispatch,
+        ],
       );
       if (row) return mapPolicy({ priority, version: version + 1, ...pickTerms(terms) }, row.created_at);
     }

@@ -47,7 +47,10 @@ export class SlaController {
 
   @Get('calendar/:year')
   @AnySignedInUser()
-  @ApiOperation({ summary: 'Holidays and make-up working days of a year' })
+  @ApiOperation({
+    summary: 'Holidays and make-up working days of a year, and where they come from',
+    description: 'The State Council’s schedule ships with the service (SHIPPED) for every year it has been published; an admin’s PUT replaces a year (OVERRIDDEN); a year with neither is NONE (Monday–Friday only, and deadlines counted over it say so in calendarWarning).',
+  })
   @ApiOkResponse({ type: CalendarDto })
   getYear(@Param('year', YEAR) year: number): Promise<CalendarDto> {
     return this.calendars.year(year);
@@ -55,7 +58,7 @@ export class SlaController {
 
   @Put('calendar/:year')
   @RequirePermission('sla.manage')
-  @ApiOperation({ summary: 'Replace a year’s holidays and make-up working days (affects deadlines computed from now on)' })
+  @ApiOperation({ summary: 'Replace a year’s holidays and make-up working days entirely, shipped data included (affects deadlines computed from now on)' })
   @ApiOkResponse({ type: CalendarDto })
   @ApiBadRequestResponse({ description: 'A date outside the year, or listed as both; nothing stored.' })
   putYear(@Param('year', YEAR) year: number, @Body() body: CalendarYearDto): Promise<CalendarDto> {

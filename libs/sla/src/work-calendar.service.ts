@@ -1,25 +1,71 @@
 import { HttpStatus, Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { Repository } from 'typeorm';
+import shippedSchedule from 'chinese-days/dist/chinese-days.json';
 import { WorkCalendar } from '@app/domain';
+import type { CalendarCoverage } from '@app/domain';
 import { ProblemException } from '@app/http';
 import { CalendarDayEntity } from '@app/persistence';
 import { CalendarDto, CalendarYearDto } from './dto/sla.dto';
 
+interface YearDays {
+  readonly holidays: readonly string[];
+  readonly workdays: readonly string[];
+}
+
+/**
+ * The State Council's holidays and make-up working days (调休) of every year the `chinese-days` package
+ * carries (docs/product.md, Working-day calendar), by year. Its JSON lists each day off of a holiday run
+ * (weekend days included) under `holidays` and each make-up working day under `workdays`.
+ */
+export const SHIPPED_CALENDAR: ReadonlyMap<number, YearDays> = (() => {
+  const years = new Map<number, { holidays: string[]; workdays: string[] }>();
+  const add = (day: string, list: 'holidays' | 'workdays'): void => {
+    const year = Number(day.slice(0, 4));
+    const days = years.get(year) ?? { holidays: [], workdays: [] };
+    days[list].push(day);
+    years.set(year, days);
+  };
+  for (const day of Object.keys(shippedSchedule.holidays)) add(day, 'holidays');
+  for (const day of Object.keys(shippedSchedule.workdays)) add(day, 'workdays');
+  const sorted = [...years.entries()].sort(([a], [b]) => a - b);
+  return new Map(sorted.map(([year, days]) => [year, { holidays: [...days.holidays].sort(), workdays: [...days.workdays].sort() }]));
+})();
+
+/**
+ * The working-day calendar: the shipped schedule, with whole years replaced by admins (`PUT /calendar/{year}`,
+ * rows of `calendar_days`, the years named in `calendar_overrides`). `load()` is the one calendar every
+ * deadline and rung is computed with.
+ */
 @Injectable()
 export class WorkCalendarService {
   constructor(@InjectRepository(CalendarDayEntity) private readonly days: Repository<CalendarDayEntity>) {}
 
   async year(year: number): Promise<CalendarDto> {
-    const rows = await this.days.createQueryBuilder('d').where('extract(year from d.day) = :year', { year }).orderBy('d.day').getMany();
+    const [overriddenAt] = (await this.overrides()).filter((override) => override.year === year).map((override) => override.overriddenAt);
+    const shipped = SHIPPED_CALENDAR.get(year);
+    if (overriddenAt) {
+      const rows = await this.days.createQueryBuilder('d').where('extract(year from d.day) = :year', { year }).orderBy('d.day').getMany();
+      return {
+        year,
+        source: 'OVERRIDDEN',
+        shipped: shipped !== undefined,
+        overriddenAt: overriddenAt.toISOString(),
+        holidays: rows.filter((row) => row.kind === 'HOLIDAY').map((row) => row.day),
+        workdays: rows.filter((row) => row.kind === 'WORKDAY').map((row) => row.day),
+      };
+    }
     return {
       year,
-      holidays: rows.filter((row) => row.kind === 'HOLIDAY').map((row) => row.day),
-      workdays: rows.filter((row) => row.kind === 'WORKDAY').map((row) => row.day),
+      source: shipped ? 'SHIPPED' : 'NONE',
+      shipped: shipped !== undefined,
+      overriddenAt: null,
+      holidays: [...(shipped?.holidays ?? [])],
+      workdays: [...(shipped?.workdays ?? [])],
     };
   }
 
-  /** Replaces a year's exceptions in one transaction. */
+  /** Replaces a year's exceptions in one transaction: the override replaces the shipped year entirely. */
   async replaceYear(year: number, body: CalendarYearDto): Promise<CalendarDto> {
     const errors = [
       ...body.holidays.filter((day) => !day.startsWith(`${year}-`) || day.length !== 10).map((day) => ({ field: 'holidays', message: `${day} is not a date (YYYY-MM-DD) of ${year}` })),
@@ -31,6 +77,11 @@ export class WorkCalendarService {
       throw new ProblemException(HttpStatus.BAD_REQUEST, errors.map((error) => error.message).join('; '), { title: 'Validation failed', errors });
     }
     await this.days.manager.transaction(async (manager) => {
+      // First, so two replacements of one year queue behind this row's lock instead of colliding on the days.
+      await manager.query(
+        `INSERT INTO calendar_overrides (year, overridden_at) VALUES ($1, now()) ON CONFLICT (year) DO UPDATE SET overridden_at = excluded.overridden_at`,
+        [year],
+      );
       await manager.query(`DELETE FROM calendar_days WHERE extract(year from day) = $1`, [year]);
       const rows = [
         ...[...new Set(body.holidays)].map((day) => ({ day, kind: 'HOLIDAY' as const })),
@@ -41,12 +92,35 @@ export class WorkCalendarService {
     return this.year(year);
   }
 
-  /** The holidays and make-up working days on record (a few dozen rows a year). */
+  /**
+   * The calendar deadlines are computed with: every shipped year not overridden, and every overridden year
+   * as the admin left it (a few dozen days a year), with the years it covers.
+   */
   async load(): Promise<WorkCalendar> {
-    const rows = await this.days.find();
-    return {
-      holidays: new Set(rows.filter((row) => row.kind === 'HOLIDAY').map((row) => row.day)),
-      workdays: new Set(rows.filter((row) => row.kind === 'WORKDAY').map((row) => row.day)),
-    };
+    const [overrides, rows] = await Promise.all([this.overrides(), this.days.find()]);
+    const overridden = new Set(overrides.map((override) => override.year));
+    const holidays = new Set<string>();
+    const workdays = new Set<string>();
+    for (const [year, days] of SHIPPED_CALENDAR) {
+      if (overridden.has(year)) continue;
+      for (const day of days.holidays) holidays.add(day);
+      for (const day of days.workdays) workdays.add(day);
+    }
+    for (const row of rows) {
+      if (!overridden.has(Number(row.day.slice(0, 4)))) continue; // not reachable through the API: each stored year is named
+      (row.kind === 'HOLIDAY' ? holidays : workdays).add(row.day);
+    }
+    return { holidays, workdays, coveredYears: new Set([...SHIPPED_CALENDAR.keys(), ...overridden]) };
+  }
+
+  /** The years the calendar covers, without loading the days: for telling whether a deadline relied on a guess. */
+  async coverage(): Promise<Required<CalendarCoverage>> {
+    const overrides = await this.overrides();
+    return { coveredYears: new Set([...SHIPPED_CALENDAR.keys(), ...overrides.map((override) => override.year)]) };
+  }
+
+  private async overrides(): Promise<Array<{ year: number; overriddenAt: Date }>> {
+    const rows: Array<{ year: number; overridden_at: Date }> = await this.days.manager.query(`SELECT year, overridden_at FROM calendar_overrides ORDER BY year`);
+    return rows.map((row) => ({ year: Number(row.year), overriddenAt: new Date(row.overridden_at) }));
   }
 }

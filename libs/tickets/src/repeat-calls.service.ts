@@ -1,7 +1,7 @@
 import { HttpException, HttpStatus, Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager, IsNull } from 'typeorm';
-import { addressKey, earliestReopenableClose } from '@app/domain';
+import { addressKey, earliestReopenableClose, priorityAfterRepeatCall } from '@app/domain';
 import type { AuthenticatedUser, Category } from '@app/domain';
 import { OPEN_TICKET_SQL, RepeatCallEntity, TicketEntity, TicketEventEntity } from '@app/persistence';
 import { TemporalClient } from '@app/temporal';
@@ -58,7 +58,9 @@ export class RepeatCalls {
       .getOne();
     if (!ticket) return undefined;
 
-    const needsDelivery = ticket.status === 'CLOSED';
+    // A closed ticket reopens, and the second call on an open one raises its priority: both through its workflow.
+    const raisesPriorityTo = ticket.status === 'CLOSED' ? null : priorityAfterRepeatCall(ticket.priority, ticket.repeatCount + 1);
+    const needsDelivery = ticket.status === 'CLOSED' || raisesPriorityTo !== null;
     await manager.increment(TicketEntity, { id: ticket.id }, 'repeatCount', 1);
     await syncCurrentDispatch(manager, ticket.id, { repeatCall: true });
     const call = await manager.save(
@@ -68,6 +70,7 @@ export class RepeatCalls {
         actor: user.username,
         role: user.role,
         needsDelivery,
+        raisesPriorityTo,
         deliveredAt: needsDelivery ? null : receivedAt,
         outcome: null,
       }),
@@ -77,7 +80,7 @@ export class RepeatCalls {
       type: 'REPEAT_CALL',
       actor: user.username,
       role: user.role,
-      payload: { repeatCallId: call.id, status: ticket.status, reopens: needsDelivery },
+      payload: { repeatCallId: call.id, status: ticket.status, reopens: ticket.status === 'CLOSED', ...(raisesPriorityTo ? { raisesPriorityTo } : {}) },
       at: receivedAt,
     });
     return { ticket: await manager.findOneByOrFail(TicketEntity, { id: ticket.id }), call };
@@ -94,7 +97,7 @@ export class RepeatCalls {
       await this.temporal.connection.withDeadline(Date.now() + timeoutMs, () =>
         this.workflows.apply(
           ticket,
-          { action: 'repeat-call', repeatCallId: call.id, receivedAt: call.receivedAt.toISOString() },
+          { action: 'repeat-call', repeatCallId: call.id, receivedAt: call.receivedAt.toISOString(), ...(call.raisesPriorityTo ? { raisesPriorityTo: call.raisesPriorityTo } : {}) },
           { username: call.actor, role: call.role as AuthenticatedUser['role'] },
         ),
       );

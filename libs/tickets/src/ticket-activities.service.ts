@@ -47,7 +47,7 @@ export class TicketActivitiesService implements TicketActivities {
         if (error instanceof TransitionRefusedError) throw ApplicationFailure.nonRetryable(error.message, TRANSITION_REFUSED);
         throw error;
       }
-      applyTransitionPlan(ticket, plan, request.input, request.actor, now, calendar);
+      const { held } = applyTransitionPlan(ticket, plan, request.input, request.actor, now, calendar);
       const priorityBefore = ticket.priority;
       if (plan.raisesPriority) raisePriority(ticket, await this.newestPolicy(manager, plan.raisesPriority), now, calendar);
       ticket.transitionSeq = seq;
@@ -60,12 +60,13 @@ export class TicketActivitiesService implements TicketActivities {
         await openDispatch(manager, ticket, plan.freshDispatch === 'reassign' ? 'REASSIGNED' : 'REOPENED');
       }
       const { action: _action, ...details } = request.input;
-      // A recorded repeat call has its REPEAT_CALL event already; its delivery is audited only if it reopens.
+      // A recorded repeat call has its REPEAT_CALL event already; its delivery is audited when it reopens the
+      // ticket or raises its priority.
       const delivery = request.input.action === 'repeat-call' && request.input.repeatCallId;
-      if (!delivery || plan.freshDispatch) {
+      if (!delivery || plan.freshDispatch || plan.raisesPriority) {
         await manager.insert(TicketEventEntity, {
           ticketId,
-          type: delivery ? 'REOPEN' : eventTypeOf(request.input),
+          type: !delivery ? eventTypeOf(request.input) : plan.freshDispatch ? 'REOPEN' : 'RAISE_PRIORITY',
           actor: request.actor.username,
           role: request.actor.role,
           payload: {
@@ -73,7 +74,13 @@ export class TicketActivitiesService implements TicketActivities {
             from,
             to: ticket.status,
             ...(plan.freshDispatch ? { dispatchedAt: now.toISOString() } : {}),
-            ...(plan.raisesPriority ? { fromPriority: priorityBefore, policyVersion: ticket.policyVersion, deadlines: dueAtByStage(ticket) } : {}),
+            ...(plan.raisesPriority
+              ? { priority: plan.raisesPriority, fromPriority: priorityBefore, policyVersion: ticket.policyVersion, deadlines: dueAtByStage(ticket), ...(delivery ? { reason: '第二次重复来电（催办）' } : {}) }
+              : {}),
+            // An approval states the deadline it set; later stages held back by a moved deadline say so.
+            ...(request.input.action === 'extension-approve' && ticket.extension ? { stage: ticket.extension.stage, dueAt: ticket.stages[ticket.extension.stage]?.dueAt } : {}),
+            ...(held.length > 0 ? { held } : {}),
+            ...(plan.freshDispatch ? { returnAllowedUntil: ticket.returnAllowedUntil?.toISOString(), designated: ticket.designated } : {}),
           },
           at: now,
         });

@@ -5,7 +5,10 @@ import {
   currentStage,
   dispatchDeadlines,
   escalationRungs,
+  isDesignatedDispatch,
+  laterStagesToHold,
   parseDurationMs,
+  returnAllowedUntil,
   SlaPolicySnapshot,
   SlaPolicyTerms,
   STAGES,
@@ -31,6 +34,34 @@ export function openStage(deadline: StageDeadline, policy: SlaPolicyTerms, calen
   };
 }
 
+/** What a dispatch fixes besides its deadlines: until when a return is allowed, and whether it is 指定承办. */
+export function dispatchTerms(
+  ticket: Pick<TicketEntity, 'policy' | 'dispatchCount'>,
+  dispatchedAt: Date,
+  calendar: WorkCalendar,
+): Pick<TicketEntity, 'returnAllowedUntil' | 'designated'> {
+  return { returnAllowedUntil: returnAllowedUntil(dispatchedAt, ticket.policy, calendar), designated: isDesignatedDispatch(ticket.dispatchCount, ticket.policy) };
+}
+
+/**
+ * Moves the later open stages that would fall due before `stage` (after its deadline moved) to its
+ * deadline, their rungs fixed anew: a later stage never falls due before one it waits on. Returns the moves
+ * for the audit trail.
+ */
+export function holdLaterStages(ticket: TicketEntity, stage: Stage, calendar: WorkCalendar): StageMove[] {
+  const held = ticket.stages[stage];
+  if (!held) return [];
+  const moves = laterStagesToHold(ticket.stages, stage, new Date(held.dueAt));
+  for (const move of moves) {
+    const state = ticket.stages[move.stage]!;
+    const moved = openStage({ stage: move.stage, startsAt: new Date(state.startsAt), dueAt: new Date(move.to) }, ticket.policy, calendar);
+    ticket.stages = { ...ticket.stages, [move.stage]: { ...state, dueAt: moved.dueAt, rungs: moved.rungs } };
+  }
+  return moves;
+}
+
+export type StageMove = ReturnType<typeof laterStagesToHold>[number];
+
 /** Fresh deadlines of every dispatch stage, counted from `dispatchedAt` with the ticket's policy snapshot. */
 export function freshStages(ticket: Pick<TicketEntity, 'policy' | 'category'>, dispatchedAt: Date, calendar: WorkCalendar): TicketStages {
   const stages: TicketStages = {};
@@ -51,7 +82,8 @@ export function applyTransitionPlan(
   actor: Pick<AuthenticatedUser, 'username'>,
   now: Date,
   calendar: WorkCalendar,
-): void {
+): { readonly held: StageMove[] } {
+  const held: StageMove[] = [];
   const at = now.toISOString();
   const previousStatus = ticket.status;
   const stageBefore = currentStage(ticket);
@@ -63,6 +95,7 @@ export function applyTransitionPlan(
   if (plan.startsRemediation && ticket.policy.remediate) {
     const dueAt = addDuration(now, parseDurationMs(ticket.policy.remediate), ticket.policy.calendar, calendar);
     ticket.stages = { ...ticket.stages, remediate: openStage({ stage: 'remediate', startsAt: now, dueAt }, ticket.policy, calendar) };
+    held.push(...holdLaterStages(ticket, 'remediate', calendar));
   }
   if (plan.closes) {
     ticket.closedAt = now;
@@ -105,6 +138,7 @@ export function applyTransitionPlan(
       ticket.stages = { ...ticket.stages, [extension.stage]: { ...stage, dueAt: moved.dueAt, rungs: moved.rungs } };
       ticket.extension = { ...extension, status: 'APPROVED', decidedAt: at, decidedBy: actor.username };
       ticket.approvedExtensions += 1;
+      held.push(...holdLaterStages(ticket, extension.stage, calendar));
       break;
     }
     case 'extension-reject':
@@ -123,6 +157,7 @@ export function applyTransitionPlan(
       break;
   }
 
+  return { held };
 }
 
 /**
@@ -156,6 +191,7 @@ export function startFreshDispatch(ticket: TicketEntity, plan: TransitionPlan, n
   if (plan.freshDispatch) {
     ticket.dispatchedAt = now;
     ticket.stages = freshStages(ticket, now, calendar);
+    Object.assign(ticket, dispatchTerms(ticket, now, calendar));
     ticket.statusBeforeReturn = null;
     ticket.escalationLevel = 'NONE';
     ticket.closedAt = null;

@@ -16,6 +16,8 @@ export function lifecycleStateOf(ticket: TicketEntity): LifecycleState {
     approvedExtensions: ticket.approvedExtensions,
     closedAt: ticket.closedAt ? ticket.closedAt.toISOString() : null,
     priority: ticket.priority,
+    returnAllowedUntil: ticket.returnAllowedUntil ? ticket.returnAllowedUntil.toISOString() : null,
+    designated: ticket.designated,
   };
 }
 

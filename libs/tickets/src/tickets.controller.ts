@@ -34,6 +34,7 @@ import {
 import { mapTicket, TicketDetailDto, TicketDto } from './dto/ticket.dto';
 import { ListTicketsQueryDto, mapTicketEvent, TicketEventDto, TicketPageDto } from './dto/ticket-queries.dto';
 import { EscalationDto } from '@app/escalations';
+import { WorkCalendarService } from '@app/sla';
 import { TicketsService } from './tickets.service';
 
 const ID = new ParseUUIDPipe();
@@ -44,7 +45,10 @@ const ID = new ParseUUIDPipe();
 @ApiForbiddenResponse({ description: 'The role may not take this action.' })
 @Controller('tickets')
 export class TicketsController {
-  constructor(private readonly tickets: TicketsService) {}
+  constructor(
+    private readonly tickets: TicketsService,
+    private readonly calendars: WorkCalendarService,
+  ) {}
 
   @Post()
   @RequirePermission('tickets.create')
@@ -66,7 +70,7 @@ export class TicketsController {
   ): Promise<TicketDto> {
     const outcome = await this.tickets.create(dto, user, idempotencyKey?.trim() || undefined);
     response.status(outcome.statusCode);
-    return mapTicket(outcome.ticket, phoneVisibilityFor(user));
+    return mapTicket(outcome.ticket, phoneVisibilityFor(user), await this.calendars.coverage());
   }
 
   @Get()
@@ -80,7 +84,8 @@ export class TicketsController {
   @ApiBadRequestResponse({ description: 'A bad filter value or cursor, naming the field.' })
   async list(@Query() query: ListTicketsQueryDto, @CurrentUser() user: AuthenticatedUser): Promise<TicketPageDto> {
     const page = await this.tickets.list(query, user);
-    return { items: page.items.map((ticket) => mapTicket(ticket, phoneVisibilityFor(user))), nextCursor: page.nextCursor };
+    const coverage = await this.calendars.coverage();
+    return { items: page.items.map((ticket) => mapTicket(ticket, phoneVisibilityFor(user), coverage)), nextCursor: page.nextCursor };
   }
 
   @Get(':id/events')
@@ -107,12 +112,12 @@ export class TicketsController {
   @ApiOkResponse({ type: TicketDetailDto })
   @ApiNotFoundResponse({ description: 'No such ticket (or not the crew’s company).' })
   async findOne(@Param('id', ID) id: string, @CurrentUser() user: AuthenticatedUser): Promise<TicketDetailDto> {
-    const ticket = mapTicket(await this.tickets.findVisible(id, user), phoneVisibilityFor(user));
+    const ticket = mapTicket(await this.tickets.findVisible(id, user), phoneVisibilityFor(user), await this.calendars.coverage());
     return { ...ticket, dispatches: await this.tickets.dispatches(id, user) };
   }
 
   private async act(id: string, input: ActionInput, user: AuthenticatedUser): Promise<TicketDto> {
-    return mapTicket(await this.tickets.act(id, input, user), phoneVisibilityFor(user));
+    return mapTicket(await this.tickets.act(id, input, user), phoneVisibilityFor(user), await this.calendars.coverage());
   }
 
   @TicketAction('accept', 'tickets.work', 'Accept (签收): RECEIVED → ACCEPTED')

@@ -4,7 +4,7 @@ import { randomUUID } from 'node:crypto';
 import { DataSource, EntityManager } from 'typeorm';
 import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity';
 import { companyFilterFor, mayReadCompanyRecord } from '@app/auth';
-import { addressKey, CATEGORY_DEFAULTS, effectivePriority, readingsRequired } from '@app/domain';
+import { addressKey, addressPlace, CATEGORY_DEFAULTS, effectivePriority, exceedsExtensionCap, readingsRequired } from '@app/domain';
 import type { ActionInput, AuthenticatedUser, WorkCalendar } from '@app/domain';
 import { EscalationDto, EscalationsService } from '@app/escalations';
 import { keysetPage, Page, ProblemException } from '@app/http';
@@ -19,7 +19,7 @@ import { RepeatCalls } from './repeat-calls.service';
 import { TicketNumbers } from './ticket-numbers.service';
 import { TicketRouting } from './ticket-routing.service';
 import { openDispatch } from './ticket-dispatches';
-import { eventTypeOf, freshStages } from './ticket-transitions';
+import { dispatchTerms, eventTypeOf, freshStages } from './ticket-transitions';
 import { TicketWorkflowGateway } from './ticket-workflow.gateway';
 import { TicketWorkflowStarter } from './ticket-workflow-starter.service';
 
@@ -108,6 +108,7 @@ export class TicketsService {
       district: dto.district,
       address: dto.address,
       addressKey: addressKey(dto.address),
+      ...addressPlace(dto.district, dto.address), // communityKey, buildingKey: hot spots
       citizenName: dto.citizenName,
       citizenPhone: dto.citizenPhone,
       description: dto.description,
@@ -116,6 +117,7 @@ export class TicketsService {
       policyVersion: policy.version,
       policy,
       stages: freshStages({ policy, category: dto.category }, dispatchedAt, calendar),
+      ...dispatchTerms({ policy, dispatchCount: 1 }, dispatchedAt, calendar),
       createdBy: user.username,
     });
     await manager.insert(TicketEntity, entity as QueryDeepPartialEntity<TicketEntity>);
@@ -203,6 +205,12 @@ export class TicketsService {
       throw new ProblemException(HttpStatus.BAD_REQUEST, 'Invalid request: readings', {
         title: 'Validation failed',
         errors: [{ field: 'readings', message: `readings must hold at least one reading: a ${ticket.category} (${CATEGORY_DEFAULTS[ticket.category].nameZh}) visit measures the indoor temperature` }],
+      });
+    }
+    if (input.action === 'extension' && exceedsExtensionCap(input.extendBy, ticket.policy)) {
+      throw new ProblemException(HttpStatus.BAD_REQUEST, 'Invalid request: extendBy', {
+        title: 'Validation failed',
+        errors: [{ field: 'extendBy', message: `extendBy must be at most ${ticket.policy.extensionCap} for a ${ticket.priority} ticket (policy version ${ticket.policyVersion})` }],
       });
     }
     if (input.action === 'reassign') {

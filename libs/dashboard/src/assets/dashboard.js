@@ -219,6 +219,26 @@
     });
   }
 
+  /**
+   * 热点楼栋: the buildings most tickets came from in the week (GET /reports/hotspots), the district in its own
+   * column; a building with a suspected outage (疑似片区停热) is marked.
+   */
+  function renderHotspots(buildings) {
+    const body = $('#hotspots tbody');
+    body.replaceChildren();
+    for (const item of buildings) {
+      const row = document.createElement('tr');
+      row.dataset.place = item.place;
+      if (item.suspectedOutages > 0) row.className = 'outage';
+      const district = name('districts', item.district);
+      const place = item.place.startsWith(`${district} `) ? item.place.slice(district.length + 1) : item.place;
+      [item.rank, place, district, item.tickets, item.repeatCalls, item.suspectedOutages].forEach((text) => cell(row, text));
+      body.appendChild(row);
+    }
+    $('#hotspots-outages').textContent = String(buildings.filter((item) => item.suspectedOutages > 0).length);
+    $('#hotspots-empty').hidden = buildings.length > 0;
+  }
+
   function renderList(selector, items, text) {
     const list = $(selector);
     list.replaceChildren();
@@ -276,6 +296,7 @@
         chart('by-day', body.byDay.map((d) => d.day), body.byDay.map((d) => d.tickets), body.byDay.map((d) => d.overdue));
         chart('by-district', body.byDistrict.map((d) => name('districts', d.district)), body.byDistrict.map((d) => d.tickets), body.byDistrict.map((d) => d.overdue));
       }),
+      load(`/reports/hotspots?${range}&limit=10`, ['hotspots'], 'reports.performance', (body) => renderHotspots(body.buildings)),
       load('/escalations?level=WARNING&limit=10', ['warnings'], 'escalations.read', (page) =>
         renderList('#warnings', page.items, (w) => `${time(w.firedAt)} · ${w.ticketNumber} · “${name('stages', w.stage)}”环节约谈`)),
       load('/public/notices?limit=10', ['notices'], null, (page) => renderList('#notices', page.items, (n) => `${time(n.publishedAt)} · ${n.text}`)),

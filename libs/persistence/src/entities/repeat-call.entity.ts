@@ -1,4 +1,5 @@
 import { Column, Entity, PrimaryGeneratedColumn } from 'typeorm';
+import type { Priority } from '@app/domain';
 
 /**
  * A repeat call (催办) recorded against a ticket, in the same transaction as its repeatCount and audit
@@ -28,6 +29,10 @@ export class RepeatCallEntity {
 
   @Column({ name: 'delivered_at', type: 'timestamptz', nullable: true })
   deliveredAt: Date | null;
+
+  /** The priority this call raises an open ticket to (the second repeat call); delivered through the workflow. */
+  @Column({ name: 'raises_priority_to', type: 'text', nullable: true })
+  raisesPriorityTo: Priority | null;
 
   /** Why a delivery did not reopen the ticket (its workflow had ended, say); null when it did or was not needed. */
   @Column({ type: 'text', nullable: true })

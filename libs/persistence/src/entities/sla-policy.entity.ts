@@ -34,6 +34,15 @@ export class SlaPolicyEntity {
   @Column({ type: 'text' })
   calendar: CalendarKind;
 
+  @Column({ name: 'return_window', type: 'text' })
+  returnWindow: string;
+
+  @Column({ name: 'extension_cap', type: 'text' })
+  extensionCap: string;
+
+  @Column({ name: 'designated_from_dispatch', type: 'int' })
+  designatedFromDispatch: number;
+
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
   createdAt: Date;
 }

@@ -59,6 +59,13 @@ export class TicketEntity {
   @Column({ name: 'address_key', type: 'text' })
   addressKey: string;
 
+  /** The community (小区) and building the address names, for hot spots (`addressPlace`); null when it names none. */
+  @Column({ name: 'community_key', type: 'text', nullable: true })
+  communityKey: string | null;
+
+  @Column({ name: 'building_key', type: 'text', nullable: true })
+  buildingKey: string | null;
+
   @Column({ name: 'citizen_name', type: 'text' })
   citizenName: string;
 
@@ -95,6 +102,14 @@ export class TicketEntity {
 
   @Column({ name: 'escalation_level', type: 'text', default: 'NONE' })
   escalationLevel: EscalationLevel;
+
+  /** Until when the current dispatch's company may return the ticket (退单), fixed at the dispatch. */
+  @Column({ name: 'return_allowed_until', type: 'timestamptz', nullable: true })
+  returnAllowedUntil: Date | null;
+
+  /** 指定承办: the company of this dispatch can no longer return it. */
+  @Column({ type: 'boolean', default: false })
+  designated: boolean;
 
   /** The latest extension request and its decision. */
   @Column({ type: 'jsonb', nullable: true })

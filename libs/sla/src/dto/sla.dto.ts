@@ -1,5 +1,5 @@
-import { ApiProperty } from '@nestjs/swagger';
-import { ArrayMaxSize, IsArray, IsIn, IsISO8601, ValidateIf } from 'class-validator';
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { ArrayMaxSize, IsArray, IsIn, IsInt, IsISO8601, IsOptional, Max, Min, ValidateIf } from 'class-validator';
 import { CALENDAR_KINDS, PRIORITIES } from '@app/domain';
 import { IsSlaDuration } from '@app/http';
 import type { CalendarKind, Priority, SlaPolicySnapshot } from '@app/domain';
@@ -19,9 +19,26 @@ export class SlaPolicyTermsDto {
   @ApiProperty({ example: 'PT2H', description: '约谈 this long after a missed deadline.' }) @IsSlaDuration() warningAfter: string;
   @ApiProperty({ example: 'PT24H', description: '通报批评 this long after a missed deadline.' }) @IsSlaDuration() noticeAfter: string;
   @ApiProperty({ enum: CALENDAR_KINDS }) @IsIn(CALENDAR_KINDS) calendar: CalendarKind;
+  @ApiPropertyOptional({ example: 'PT2H', description: 'How long after a dispatch the company may return the ticket (退单). Omitted: unchanged.' })
+  @IsOptional()
+  @IsSlaDuration()
+  returnWindow?: string;
+  @ApiPropertyOptional({ example: 'PT24H', description: 'The longest extension one request may ask for. Omitted: unchanged.' })
+  @IsOptional()
+  @IsSlaDuration()
+  extensionCap?: string;
+  @ApiPropertyOptional({ example: 3, minimum: 2, maximum: 10, description: 'From this dispatch on the company can no longer return the ticket (指定承办). Omitted: unchanged.' })
+  @IsOptional()
+  @IsInt()
+  @Min(2)
+  @Max(10)
+  designatedFromDispatch?: number;
 }
 
 export class SlaPolicyDto extends SlaPolicyTermsDto {
+  @ApiProperty({ example: 'PT2H' }) declare returnWindow: string;
+  @ApiProperty({ example: 'PT24H' }) declare extensionCap: string;
+  @ApiProperty({ example: 3 }) declare designatedFromDispatch: number;
   @ApiProperty({ enum: PRIORITIES }) priority: Priority;
   @ApiProperty({ description: 'New tickets snapshot the newest version; tickets in flight keep theirs.' }) version: number;
   @ApiProperty({ format: 'date-time' }) createdAt: string;
@@ -45,6 +62,23 @@ export class CalendarYearDto {
   workdays: string[];
 }
 
+/** Where a year's days come from: the shipped State Council schedule, an admin's override, or nowhere yet. */
+export const CALENDAR_SOURCES = ['SHIPPED', 'OVERRIDDEN', 'NONE'] as const;
+export type CalendarSource = (typeof CALENDAR_SOURCES)[number];
+
 export class CalendarDto extends CalendarYearDto {
   @ApiProperty({ example: 2027 }) year: number;
+
+  @ApiProperty({
+    enum: CALENDAR_SOURCES,
+    description:
+      'SHIPPED: the State Council’s schedule shipped with the service (package chinese-days); OVERRIDDEN: replaced by PUT /calendar/{year}; NONE: no data for the year, only Monday–Friday counts.',
+  })
+  source: CalendarSource;
+
+  @ApiProperty({ description: 'Whether the service ships the schedule of this year (an override replaces it while it lasts).' })
+  shipped: boolean;
+
+  @ApiProperty({ format: 'date-time', nullable: true, type: String, description: 'When the year was last replaced; null unless OVERRIDDEN.' })
+  overriddenAt: string | null;
 }

@@ -1,8 +1,8 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { presentPhone } from '@app/auth';
 import type { PhoneVisibility } from '@app/auth';
-import { CATEGORIES, CHANNELS, DISPATCH_CAUSES, DISPATCH_OUTCOMES, DISTRICTS, ESCALATION_LEVELS, PRIORITIES, RUNG_LEVELS, STAGES, TICKET_STATUSES } from '@app/domain';
-import type { Category, Channel, DispatchCause, DispatchOutcome, District, EscalationLevel, Priority, RungLevel, Stage, TicketStatus } from '@app/domain';
+import { calendarWarning, CATEGORIES, CHANNELS, DISPATCH_CAUSES, DISPATCH_OUTCOMES, DISTRICTS, ESCALATION_LEVELS, isOpenStatus, PRIORITIES, RUNG_LEVELS, STAGES, TICKET_STATUSES, uncoveredYearsOf } from '@app/domain';
+import type { CalendarCoverage, Category, CountedSpan, Channel, DispatchCause, DispatchOutcome, District, EscalationLevel, Priority, RungLevel, Stage, TicketStatus } from '@app/domain';
 import type { EscalationEntity, TicketDispatchEntity, TicketEntity, TicketStages } from '@app/persistence';
 
 export class StageDto {
@@ -138,6 +138,12 @@ export class TicketDto {
   @ApiProperty({ enum: ESCALATION_LEVELS })
   escalationLevel: EscalationLevel;
 
+  @ApiProperty({ format: 'date-time', nullable: true, type: String, description: 'Until when the current company may return the ticket (退单).' })
+  returnAllowedUntil: string | null;
+
+  @ApiProperty({ description: '指定承办: after repeated dispatches the current company must handle it and can no longer return it.' })
+  designated: boolean;
+
   @ApiProperty({ type: ExtensionDto, nullable: true, description: 'The latest extension request and its decision.' })
   extension: ExtensionDto | null;
 
@@ -158,6 +164,14 @@ export class TicketDto {
 
   @ApiProperty({ format: 'date-time', nullable: true, type: String })
   closedAt: string | null;
+
+  @ApiProperty({
+    type: String,
+    nullable: true,
+    example: '截止时间计入了2027年的日期，该年节假日和调休安排尚未录入日历，暂按周一至周五计算。 Deadlines count days of 2027, whose holidays and make-up working days are not on the calendar yet: Monday–Friday assumed.',
+    description: 'Set (Chinese, then English) when an open stage’s deadline or rungs were counted in working days over a year the calendar has no holidays for; null otherwise.',
+  })
+  calendarWarning: string | null;
 }
 
 export class FiredRungDto {
@@ -234,7 +248,15 @@ export function mapDispatch(dispatch: TicketDispatchEntity, fired: readonly Esca
   };
 }
 
-export function mapTicket(ticket: TicketEntity, phone: PhoneVisibility = 'full'): TicketDto {
+/** What each undone stage's deadline and rungs were counted over: from the window's start to its last rung. */
+function countedSpans(stored: TicketStages): CountedSpan[] {
+  return Object.values(stored)
+    .filter((state) => state !== undefined && state.doneAt === null)
+    .map((state) => ({ from: new Date(state.startsAt), to: new Date(Math.max(Date.parse(state.dueAt), ...Object.values(state.rungs ?? {}).map((at) => Date.parse(at)))) }));
+}
+
+/** The ticket as the API shows it; `coverage` (the calendar's covered years) tells whether its deadlines relied on a guess. */
+export function mapTicket(ticket: TicketEntity, phone: PhoneVisibility, coverage: CalendarCoverage): TicketDto {
   const stages = mapStages(ticket.stages);
   return {
     id: ticket.id,
@@ -256,6 +278,8 @@ export function mapTicket(ticket: TicketEntity, phone: PhoneVisibility = 'full')
     policyVersion: ticket.policyVersion,
     stages,
     escalationLevel: ticket.escalationLevel,
+    returnAllowedUntil: ticket.returnAllowedUntil ? ticket.returnAllowedUntil.toISOString() : null,
+    designated: ticket.designated,
     extension: ticket.extension,
     readings: ticket.readings,
     resolution: ticket.resolution,
@@ -263,5 +287,6 @@ export function mapTicket(ticket: TicketEntity, phone: PhoneVisibility = 'full')
     createdAt: ticket.createdAt.toISOString(),
     updatedAt: ticket.updatedAt.toISOString(),
     closedAt: ticket.closedAt ? ticket.closedAt.toISOString() : null,
+    calendarWarning: isOpenStatus(ticket.status) ? calendarWarning(uncoveredYearsOf(countedSpans(ticket.stages), ticket.policy.calendar, coverage)) : null,
   };
 }

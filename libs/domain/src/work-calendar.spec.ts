@@ -60,7 +60,8 @@ describe('addWorkingTime', () => {
   });
 });
 
-describe('addWorkingTime properties', () => {
+/** Instants over four years and calendars of random holidays and make-up days, for the property tests. */
+function arbitraries() {
   const instants = fc.date({ min: new Date('2025-01-01T00:00:00Z'), max: new Date('2028-12-31T00:00:00Z'), noInvalidDate: true });
   const dates = fc
     .integer({ min: 0, max: 4 * 366 })
@@ -68,6 +69,11 @@ describe('addWorkingTime properties', () => {
   const calendars = fc
     .tuple(fc.uniqueArray(dates, { maxLength: 40 }), fc.uniqueArray(dates, { maxLength: 10 }))
     .map(([holidays, workdays]) => calendar(holidays, workdays.filter((day) => !holidays.includes(day))));
+  return { instants, calendars };
+}
+
+describe('addWorkingTime properties', () => {
+  const { instants, calendars } = arbitraries();
   const durations = fc.integer({ min: 1, max: 10 * DAY });
 
   it('never returns earlier than the plain 24x7 sum', () => {
@@ -135,13 +141,7 @@ describe('workingTimeBetween', () => {
 });
 
 describe('workingTimeBetween properties', () => {
-  const instants = fc.date({ min: new Date('2025-01-01T00:00:00Z'), max: new Date('2028-12-31T00:00:00Z'), noInvalidDate: true });
-  const dates = fc
-    .integer({ min: 0, max: 4 * 366 })
-    .map((offset) => DateTime.fromISO('2025-01-01', { zone: CALENDAR_ZONE }).plus({ days: offset }).toISODate() as string);
-  const calendars = fc
-    .tuple(fc.uniqueArray(dates, { maxLength: 40 }), fc.uniqueArray(dates, { maxLength: 10 }))
-    .map(([holidays, workdays]) => calendar(holidays, workdays.filter((day) => !holidays.includes(day))));
+  const { instants, calendars } = arbitraries();
   const durations = fc.integer({ min: 0, max: 10 * DAY });
   const spans = fc.integer({ min: 0, max: 20 * DAY });
 

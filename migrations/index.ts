@@ -9,6 +9,8 @@ import { Queues1764700000002 } from './1764700000002-Queues';
 import { TianjinRules1764800000000 } from './1764800000000-TianjinRules';
 import { Calendar1764800000001 } from './1764800000001-Calendar';
 import { Hotspots1764800000002 } from './1764800000002-Hotspots';
+import { Callbacks1764900000000 } from './1764900000000-Callbacks';
+import { Season1764900000001 } from './1764900000001-Season';
 
 /** Every migration in order (one a line); listed explicitly so ts-jest, tsc output and bundles all find them. */
 export const MIGRATIONS = [
@@ -23,4 +25,6 @@ export const MIGRATIONS = [
   TianjinRules1764800000000,
   Calendar1764800000001,
   Hotspots1764800000002,
+  Callbacks1764900000000,
+  Season1764900000001,
 ];

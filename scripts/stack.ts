@@ -10,12 +10,14 @@ import {
   findFreePort,
   projectRoot,
   seedDemoData,
+  seedDemoTickets,
   RunningPostgres,
   RunningTemporal,
   startEmbeddedPostgres,
   startTemporalDevServer,
   temporalCliPath,
 } from '@app/devstack';
+import type { DemoUser } from '@app/devstack';
 import { runMigrations } from '@app/persistence';
 
 const say = (message: string): void => void process.stdout.write(`[stack] ${message}\n`);
@@ -78,7 +80,7 @@ async function main(): Promise<void> {
 
     const applied = await runMigrations({ url: databaseUrl, ssl: process.env.DATABASE_SSL === 'true' });
     say(applied.length ? `applied migrations: ${applied.join(', ')}` : 'schema is up to date');
-    if (process.argv.includes('--demo') || process.env.SEED_DEMO === 'true') await seedDemo(databaseUrl);
+    const demoUsers = process.argv.includes('--demo') || process.env.SEED_DEMO === 'true' ? await seedDemo(databaseUrl) : [];
 
     const jwtSecret = process.env.JWT_SECRET || localJwtSecret(join(dataDir, 'jwt-secret'));
     const env = { ...process.env, PORT: String(port), DATABASE_URL: databaseUrl, TEMPORAL_ADDRESS: temporalAddress, JWT_SECRET: jwtSecret };
@@ -98,6 +100,10 @@ async function main(): Promise<void> {
     }
 
     await waitForHttp(`http://127.0.0.1:${port}/health`, 120_000);
+    if (demoUsers.length > 0) {
+      const tickets = await seedDemoTickets(`http://127.0.0.1:${port}`, demoUsers);
+      say(`demo tickets seeded: a hot spot of ${tickets.hotspot.length} tickets from one building, and a designated ticket (${tickets.designated}) reassigned twice`);
+    }
     say('ready:');
     say(`  API          http://localhost:${port}`);
     say(`  Dashboard    http://localhost:${port}/dashboard   (supervisors sign in there)`);
@@ -122,15 +128,19 @@ function localJwtSecret(path: string): string {
   return readFileSync(path, 'utf8').trim();
 }
 
-/** `npm start -- --demo`: sample companies for all 16 districts and one user per role, passwords printed once. */
-async function seedDemo(databaseUrl: string): Promise<void> {
+/**
+ * `npm start -- --demo`: sample companies for all 16 districts and one user per role, passwords printed once;
+ * returns the users when it seeded them (the demo tickets are then seeded through the API once it is up).
+ */
+async function seedDemo(databaseUrl: string): Promise<DemoUser[]> {
   const { seeded, users } = await seedDemoData(databaseUrl);
   if (!seeded) {
     say('demo data already present (its passwords were printed when it was first seeded)');
-    return;
+    return [];
   }
   say('demo data seeded; these passwords are shown this once:');
   for (const user of users) say(`  ${user.role.padEnd(10)} ${user.username.padEnd(16)} ${user.password}${user.company ? `  (${user.company})` : ''}`);
+  return users;
 }
 
 /** Any HTTP answer (200, or 503 while the worker still connects) means the API is listening. */

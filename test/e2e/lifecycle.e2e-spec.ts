@@ -73,7 +73,7 @@ describe('ticket lifecycle over HTTP', () => {
     const closed = (
       await as(operator)
         .post(`/tickets/${ticket.id}/callback`)
-        .send({ reached: true, solved: true, satisfaction: 'SATISFIED', unitAtFault: false, note: '满意' })
+        .send({ reached: true, solved: true, contacted: true, satisfaction: 'SATISFIED', unitAtFault: false, note: '满意' })
         .expect(200)
     ).body;
     expect(closed.status).toBe('CLOSED');
@@ -95,7 +95,7 @@ describe('ticket lifecycle over HTTP', () => {
     const refused = await as(crew).post(`/tickets/${ticket.id}/contact`).send({ note: 'too early' }).expect(409);
     expect(refused.headers['content-type']).toMatch(/problem\+json/);
     expect(refused.body.detail).toMatch(/contact is not allowed when the ticket is RECEIVED/);
-    await as(operator).post(`/tickets/${ticket.id}/callback`).send({ reached: true, solved: true, satisfaction: 'SATISFIED', unitAtFault: false, note: '' }).expect(409);
+    await as(operator).post(`/tickets/${ticket.id}/callback`).send({ reached: true, solved: true, contacted: true, satisfaction: 'SATISFIED', unitAtFault: false, note: '' }).expect(409);
     expect((await as(operator).get(`/tickets/${ticket.id}`).expect(200)).body.status).toBe('RECEIVED');
     expect(await eventTypes(ticket.id)).toEqual(before);
   });
@@ -148,6 +148,32 @@ describe('ticket lifecycle over HTTP', () => {
     await as(supervisor).post(`/tickets/${ticket.id}/extension/reject`).send({}).expect(409);
   });
 
+  it('records once, after an approval, that the crew told the citizen of the extension (domain.md §2.4), in the timeline', async () => {
+    const ticket = await createTicket();
+    await as(crew).post(`/tickets/${ticket.id}/extension/notified`).send({}).expect(409); // nothing approved yet
+    await as(crew).post(`/tickets/${ticket.id}/extension`).send({ reason: '缺配件', extendBy: 'PT1H' }).expect(200);
+    await as(crew).post(`/tickets/${ticket.id}/extension/notified`).send({ note: 'too early' }).expect(409); // still pending
+    await as(supervisor).post(`/tickets/${ticket.id}/extension/approve`).send({}).expect(200);
+    await as(crew).post(`/tickets/${ticket.id}/extension/notified`).send({ note: 42 }).expect(400);
+    await as(supervisor).post(`/tickets/${ticket.id}/extension/notified`).send({}).expect(403);
+    await as(otherCrew).post(`/tickets/${ticket.id}/extension/notified`).send({}).expect(404);
+    const told = (await as(crew).post(`/tickets/${ticket.id}/extension/notified`).send({ note: '已电话告知新时限及原因' }).expect(200)).body;
+    expect(told.status).toBe('RECEIVED');
+    expect(told.extension).toMatchObject({ status: 'APPROVED', citizenNotifiedNote: '已电话告知新时限及原因' });
+    expect(Date.parse(told.extension.citizenNotifiedAt)).toBeGreaterThanOrEqual(Date.parse(told.extension.decidedAt));
+    await as(crew).post(`/tickets/${ticket.id}/extension/notified`).send({}).expect(409); // once
+    const events = (await as(supervisor).get(`/tickets/${ticket.id}/events`).expect(200)).body as Array<{ type: string; actor: string; payload: Record<string, unknown> }>;
+    expect(events.map((event) => event.type)).toEqual(['CREATED', 'EXTENSION', 'EXTENSION_APPROVE', 'EXTENSION_NOTIFIED']);
+    expect(events[3]).toMatchObject({ actor: crew.user.username, payload: { note: '已电话告知新时限及原因' } });
+
+    // On its own, without a note.
+    const other = await createTicket();
+    await as(crew).post(`/tickets/${other.id}/extension`).send({ reason: '缺配件', extendBy: 'PT1H' }).expect(200);
+    await as(supervisor).post(`/tickets/${other.id}/extension/approve`).send({}).expect(200);
+    const bare = (await as(crew).post(`/tickets/${other.id}/extension/notified`).send({}).expect(200)).body;
+    expect(bare.extension).toMatchObject({ citizenNotifiedNote: null });
+  });
+
   it('reopens (重办) on an unsatisfied callback through the unit’s fault', async () => {
     const ticket = await createTicket({ category: 'BILLING', description: '多收费' });
     await as(crew).post(`/tickets/${ticket.id}/accept`).expect(200);
@@ -157,7 +183,7 @@ describe('ticket lifecycle over HTTP', () => {
     const reopened = (
       await as(operator)
         .post(`/tickets/${ticket.id}/callback`)
-        .send({ reached: true, solved: false, satisfaction: 'UNSATISFIED', unitAtFault: true, note: '未退费' })
+        .send({ reached: true, solved: false, contacted: true, satisfaction: 'UNSATISFIED', unitAtFault: true, note: '未退费' })
         .expect(200)
     ).body;
     expect(reopened).toMatchObject({ status: 'RECEIVED', reopenCount: 1, companyId: north.id, closedAt: null });
@@ -223,7 +249,7 @@ describe('ticket lifecycle over HTTP', () => {
     await as(crew).post(`/tickets/${done.id}/contact`).send({ note: 'x' }).expect(200);
     await as(crew).post(`/tickets/${done.id}/visit`).send({ note: 'fixed', readings: [] }).expect(200);
     await as(crew).post(`/tickets/${done.id}/reply`).send({ resolution: '已修复' }).expect(200);
-    await as(operator).post(`/tickets/${done.id}/callback`).send({ reached: true, solved: true, satisfaction: 'BASICALLY_SATISFIED', unitAtFault: false, note: '' }).expect(200);
+    await as(operator).post(`/tickets/${done.id}/callback`).send({ reached: true, solved: true, contacted: true, satisfaction: 'BASICALLY_SATISFIED', unitAtFault: false, note: '' }).expect(200);
     const reopened = await as(operator).post('/tickets').send(leak).expect(200);
     expect(reopened.body).toMatchObject({ id: done.id, status: 'RECEIVED', reopenCount: 1, repeatCount: 1, closedAt: null });
   });

@@ -80,7 +80,7 @@ describe('repeat calls', () => {
     await as(system, crew).post(`/tickets/${done.id}/reply`).send({ resolution: '已退还多收费用' }).expect(200);
     await as(system, operator)
       .post(`/tickets/${done.id}/callback`)
-      .send({ reached: true, solved: true, satisfaction: 'SATISFIED', unitAtFault: false, note: '' })
+      .send({ reached: true, solved: true, contacted: true, satisfaction: 'SATISFIED', unitAtFault: false, note: '' })
       .expect(200);
 
     // No worker (so no sweeper), and Temporal unreachable from this API: the call is recorded against the

@@ -115,7 +115,8 @@ describe('reports over HTTP', () => {
     await as(crew).post(`/tickets/${ticket.id}/reply`).send({ resolution: '已处理' }).expect(200);
   }
   const callback = (ticket: TicketDto, solved: boolean, satisfaction: string, unitAtFault = false) =>
-    as(operator).post(`/tickets/${ticket.id}/callback`).send({ reached: true, solved, satisfaction, unitAtFault, note: '' }).expect(200);
+    // 是否联系 answered like 是否解决, so 响应率 has something to show.
+    as(operator).post(`/tickets/${ticket.id}/callback`).send({ reached: true, solved, contacted: solved, satisfaction, unitAtFault, note: '' }).expect(200);
   /** A seconds-policy LEAK ticket left alone until all 16 rungs of its four stages have fired. */
   async function leakFullyEscalated(company: CompanyEntity): Promise<TicketDto> {
     const ticket = await create(company, { category: 'LEAK', description: '暖气管漏水' });
@@ -248,7 +249,9 @@ describe('reports over HTTP', () => {
       replyOnTimeRate: stageRate('reply'),
       callbacks: callbacks.length,
       solvedRate: rate(callbacks.filter((c) => c.solved).length, callbacks.length),
+      evaluations: callbacks.length,
       satisfactionRate: rate(callbacks.filter((c) => c.satisfaction !== 'UNSATISFIED').length, callbacks.length),
+      responseRate: rate(callbacks.filter((c) => c.solved).length, callbacks.length),
       reopenRate: rate(count((f) => f.reopened), mine.length),
       repeatCallRate: rate(count((f) => f.repeated), mine.length),
       returnRate: rate(count((f) => f.returned), mine.length),
@@ -342,11 +345,11 @@ describe('reports over HTTP', () => {
     const bytes = companies.body as Buffer;
     expect([...bytes.subarray(0, 3)]).toEqual([0xef, 0xbb, 0xbf]);
     const table = parseCsv(bytes.subarray(3).toString('utf8'));
-    expect(table[0]).toEqual(['承办单位', '派单量', '及时签收率', '及时联系率', '及时上门率', '及时回复率', '回访数', '解决率', '满意率', '重办率', '重复来电率', '退单率', '约谈', '通报批评', '测温次数', '室温合格率', '单位ID']);
+    expect(table[0]).toEqual(['承办单位', '派单量', '及时签收率', '及时联系率', '及时上门率', '及时回复率', '回访数', '解决率', '满意率', '响应率', '重办率', '重复来电率', '退单率', '约谈', '通报批评', '测温次数', '室温合格率', '单位ID']);
     const json = (await as(supervisor).get('/reports/companies').query(range()).expect(200)).body.items;
     expect(table.slice(1)).toEqual(
       json.map((row: Record<string, unknown>) =>
-        [row.companyName, row.dispatched, row.acceptOnTimeRate, row.contactOnTimeRate, row.visitOnTimeRate, row.replyOnTimeRate, row.callbacks, row.solvedRate, row.satisfactionRate, row.reopenRate, row.repeatCallRate, row.returnRate, row.warnings, row.notices, row.temperatureTests, row.temperaturePassRate, row.companyId].map((value) => (value === null ? '' : String(value))),
+        [row.companyName, row.dispatched, row.acceptOnTimeRate, row.contactOnTimeRate, row.visitOnTimeRate, row.replyOnTimeRate, row.callbacks, row.solvedRate, row.satisfactionRate, row.responseRate, row.reopenRate, row.repeatCallRate, row.returnRate, row.warnings, row.notices, row.temperatureTests, row.temperaturePassRate, row.companyId].map((value) => (value === null ? '' : String(value))),
       ),
     );
 
@@ -434,7 +437,10 @@ describe('reports over HTTP', () => {
   });
 
   it('rebuilds the same dispatches from the audit trail (the migration’s back-fill of older tickets)', async () => {
-    const columns = `ticket_id, seq, company_id, dispatched_at, cause, stages, extension, escalation_level, callback, repeat_calls,
+    // The back-fill rebuilds what dispatches held before callbacks were staged and evaluated (domain.md §2.5):
+    // the callback stage and the callback's newer answers are compared without.
+    const columns = `ticket_id, seq, company_id, dispatched_at, cause, stages - 'callback' AS stages, extension, escalation_level,
+                     callback - 'contacted' - 'evaluation' - 'outcome' - 'attempts' AS callback, repeat_calls,
                      return_requests, temperature_tests, temperature_passed, outcome, ended_at`;
     const snapshot = () => system.dataSource.query(`SELECT ${columns} FROM ticket_dispatches ORDER BY ticket_id, seq`);
     const written = await snapshot();

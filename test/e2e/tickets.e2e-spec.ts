@@ -205,12 +205,15 @@ describe('tickets over HTTP', () => {
         '/tickets/{id}/escalations',
         '/tickets/{id}/accept',
         '/tickets/{id}/extension/approve',
+        '/tickets/{id}/extension/notified',
         '/tickets/{id}/callback',
         '/escalations',
         '/public/notices',
         '/sla-policies',
         '/sla-policies/{priority}',
         '/calendar/{year}',
+        '/seasons',
+        '/seasons/{season}',
       ]),
     );
     // Every operation says what it does and what it answers.

@@ -11,8 +11,8 @@ type ListTicketsQueryDto = Parameters<TicketsService['list']>[0];
 
 /**
  * The supervisors' queues, with the SQL exactly as TicketsService.list builds it, on 20 000 tickets of
- * which 1 in 500 has a pending extension request and 1 in 400 waits in RETURN_REQUESTED: neither queue
- * scans the tickets table.
+ * which 1 in 500 has a pending extension request and 1 in 400 waits in RETURN_REQUESTED (and, for the review
+ * queue, about 1 in 300 closed ones made REPLIED with a pending review): no queue scans the tickets table.
  */
 describe('queue query plans (real PostgreSQL)', () => {
   let database: TestDatabase;
@@ -100,6 +100,24 @@ describe('queue query plans (real PostgreSQL)', () => {
     } while (cursor);
     expect(seen).toHaveLength(TICKETS / 500);
     expect([...seen].sort()).toEqual(seen);
+  });
+
+  it('reads the review queue (objective 不满意, domain.md §2.5) through its partial index, oldest first', async () => {
+    await dataSource.query(`
+      UPDATE tickets SET status = 'REPLIED',
+             review = jsonb_build_object('status', CASE WHEN n % 2 = 0 THEN 'PENDING' ELSE 'CONFIRMED' END,
+                                         'requestedAt', to_char((created_at + interval '9 minutes') AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'))
+        FROM (SELECT id, row_number() OVER (ORDER BY id) AS n FROM tickets WHERE status = 'CLOSED') picked
+       WHERE tickets.id = picked.id AND picked.n % 150 = 0`);
+    await dataSource.query(`ANALYZE tickets`);
+    const all = await plan({ review: 'PENDING' }, supervisor);
+    expect(onTickets(all).map((node) => node['Node Type'])).not.toContain('Seq Scan');
+    expect(all.filter((node) => node['Index Name']?.startsWith('idx_tickets')).map((node) => node['Index Name'])).toEqual(['idx_tickets_review_pending']);
+    const page = await service.list({ review: 'PENDING', limit: 200 } as ListTicketsQueryDto, supervisor);
+    expect(page.items.length).toBeGreaterThan(0);
+    expect(page.items.every((ticket) => ticket.review?.status === 'PENDING')).toBe(true);
+    const requested = page.items.map((ticket) => ticket.review!.requestedAt);
+    expect([...requested].sort()).toEqual(requested);
   });
 
   it('reads the return queue by status, never scanning tickets', async () => {

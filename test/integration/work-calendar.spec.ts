@@ -55,7 +55,7 @@ describe('WorkCalendarService (real PostgreSQL)', () => {
     // 通报 five working days after that, counting the make-up Saturday Feb 28: Thursday Mar 5 16:00.
     expect(reply?.rungs.PUBLIC_NOTICE).toBe(shanghai('2026-03-05T16:00'));
     // And no deadline relied on a year without data.
-    expect(uncoveredYearsOf([{ from: dispatchedAt, to: new Date(reply!.rungs.PUBLIC_NOTICE) }], 'workdays', calendar)).toEqual([]);
+    expect(uncoveredYearsOf([{ from: dispatchedAt, to: new Date(reply!.rungs.PUBLIC_NOTICE!) }], 'workdays', calendar)).toEqual([]);
   });
 
   it('says which years are shipped, and which are not covered', async () => {

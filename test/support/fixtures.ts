@@ -44,6 +44,8 @@ export const SECONDS_POLICY: SlaPolicyTerms = {
   returnWindow: 'PT1H',
   extensionCap: 'PT24H',
   designatedFromDispatch: 3,
+  callbackWithin: 'P1D',
+  callbackAttempts: 3,
 };
 
 let callerSequence = 0;

@@ -16,6 +16,8 @@ export const PERMISSIONS = {
   /** The operator's dispatch decisions: 改派, 驳回退单, 回访, 撤销. */
   'tickets.dispatch': ['operator'],
   'extensions.decide': ['supervisor'],
+  /** The review queue: a 不满意 for objective reasons closed as it is, or reopened (重办) (domain.md §2.5). */
+  'reviews.decide': ['supervisor'],
   'reports.overdue': ['supervisor', 'operator', 'crew', 'admin'],
   'reports.performance': ['supervisor', 'admin'],
   /** The caller's building in the last hour (片区停热), for the operator's form and the supervisors. */
@@ -24,6 +26,8 @@ export const PERMISSIONS = {
   'companies.manage': ['admin'],
   'users.manage': ['admin'],
   'sla.manage': ['admin'],
+  /** The heating season's dates (供暖季), moved by the city each year. */
+  'seasons.manage': ['admin'],
 } as const satisfies Record<string, readonly Role[]>;
 
 export type Permission = keyof typeof PERMISSIONS;

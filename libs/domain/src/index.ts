@@ -2,6 +2,7 @@ export * from './address';
 export * from './categories';
 export * from './districts';
 export * from './duration';
+export * from './heating-season';
 export * from './lifecycle';
 export * from './notice';
 export * from './phone';

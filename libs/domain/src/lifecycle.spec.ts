@@ -97,7 +97,8 @@ describe('planTransition: what each action does', () => {
     const unhappy: ActionInput = { ...(ACTIONS.callback as object), satisfaction: 'UNSATISFIED', unitAtFault: true } as ActionInput;
     expect(planTransition(state({ status: 'REPLIED' }), unhappy, NOW, 18)).toMatchObject({ status: 'RECEIVED', freshDispatch: 'reopen', closes: false });
     const notTheirFault: ActionInput = { ...(ACTIONS.callback as object), satisfaction: 'UNSATISFIED', unitAtFault: false } as ActionInput;
-    expect(planTransition(state({ status: 'REPLIED' }), notTheirFault, NOW, 18).status).toBe('CLOSED');
+    // Not the unit's fault: the supervisor's review queue, not a close (domain.md §2.5).
+    expect(planTransition(state({ status: 'REPLIED' }), notTheirFault, NOW, 18)).toMatchObject({ status: 'REPLIED', review: 'PENDING', closes: false });
   });
 
   it('takes an extension request only before the current stage deadline, once approved per ticket', () => {
@@ -117,6 +118,20 @@ describe('planTransition: what each action does', () => {
     expect(planTransition(pending, { action: 'extension-approve' }, NOW, 18).status).toBe('RECEIVED');
     expect(planTransition(pending, { action: 'extension-reject' }, NOW, 18).status).toBe('RECEIVED');
     expect(() => planTransition(state(), { action: 'extension-approve' }, NOW, 18)).toThrow(/no extension request/);
+  });
+
+  it('records once, after an approval, that the citizen was told of the extension (domain.md §2.4)', () => {
+    const request = { stage: 'accept' as const, reason: 'r', extendBy: 'PT2H', requestedAt: EARLIER, requestedBy: 'c' };
+    const told: ActionInput = { action: 'extension-notified', note: '已告知' };
+    const approved = state({ extension: { ...request, status: 'APPROVED', decidedAt: EARLIER, decidedBy: 's' }, approvedExtensions: 1 });
+    expect(planTransition(approved, told, NOW, 18)).toMatchObject({ status: 'RECEIVED', completes: [], freshDispatch: null, endsDispatch: null });
+    expect(planTransition(approved, { action: 'extension-notified' }, NOW, 18).status).toBe('RECEIVED');
+    expect(() => planTransition(state(), told, NOW, 18)).toThrow(/no approved extension/);
+    expect(() => planTransition(state({ extension: { ...request, status: 'PENDING' } }), told, NOW, 18)).toThrow(/no approved extension/);
+    expect(() => planTransition(state({ extension: { ...request, status: 'REJECTED' } }), told, NOW, 18)).toThrow(/no approved extension/);
+    const already = state({ extension: { ...request, status: 'APPROVED', citizenNotifiedAt: EARLIER } });
+    expect(() => planTransition(already, told, NOW, 18)).toThrow(/already told/);
+    expect(() => planTransition({ ...approved, status: 'CLOSED' }, told, NOW, 18)).toThrow(TransitionRefusedError);
   });
 
   it('reopens a closed ticket on a repeat call within 7 days, not after', () => {

@@ -14,10 +14,13 @@ export const TICKET_ACTIONS = [
   'extension',
   'extension-approve',
   'extension-reject',
+  'extension-notified',
   'callback',
   'cancel',
   'repeat-call',
   'raise-priority',
+  'review-confirm',
+  'review-reopen',
 ] as const;
 export type TicketAction = (typeof TICKET_ACTIONS)[number];
 
@@ -29,12 +32,67 @@ export interface Reading {
   readonly celsius: number;
 }
 
+/** The national 好差评 scale (domain.md §2.5, [G8]), 非常满意 … 非常不满意. */
+export const EVALUATION_LEVELS = ['VERY_SATISFIED', 'SATISFIED', 'BASICALLY_SATISFIED', 'UNSATISFIED', 'VERY_UNSATISFIED'] as const;
+export type Evaluation = (typeof EVALUATION_LEVELS)[number];
+
+/** How each answer of the national scale reads on the three levels the reports use: the one mapping. */
+export const EVALUATION_SATISFACTION: Record<Evaluation, Satisfaction> = {
+  VERY_SATISFIED: 'SATISFIED',
+  SATISFIED: 'SATISFIED',
+  BASICALLY_SATISFIED: 'BASICALLY_SATISFIED',
+  UNSATISFIED: 'UNSATISFIED',
+  VERY_UNSATISFIED: 'UNSATISFIED',
+};
+
+export function satisfactionOf(evaluation: Evaluation): Satisfaction {
+  return EVALUATION_SATISFACTION[evaluation];
+}
+
+/** Callbacks that do not reach the citizen before the ticket closes as 未联系上, when a state does not say (§2.5). */
+export const DEFAULT_CALLBACK_ATTEMPTS = 3;
+
+/**
+ * What a callback came to: an evaluation (满意…不满意), or 未联系上 after the last attempt that did not reach
+ * the citizen. A valid evaluation is an EVALUATED one; 未联系上 counts in no satisfaction rate.
+ */
+export const CALLBACK_OUTCOMES = ['EVALUATED', 'UNREACHED'] as const;
+export type CallbackOutcome = (typeof CALLBACK_OUTCOMES)[number];
+
 export interface CallbackInput {
   readonly reached: boolean;
-  readonly solved: boolean;
-  readonly satisfaction: Satisfaction;
-  readonly unitAtFault: boolean;
+  /** 是否解决; absent when the citizen was not reached. */
+  readonly solved?: boolean;
+  /** The three levels the reports use; absent when the citizen was not reached. */
+  readonly satisfaction?: Satisfaction;
+  /** The answer on the national five-level scale, when it was given on it (`satisfaction` is its reading). */
+  readonly evaluation?: Evaluation;
+  /** 是否联系: whether the company contacted the citizen (feeds 响应率); absent when not reached. */
+  readonly contacted?: boolean;
+  /** Whether an UNSATISFIED answer is the unit's fault (主观原因: 重办) or not (objective: the review queue). */
+  readonly unitAtFault?: boolean;
   readonly note: string;
+}
+
+/** A 不满意 for objective reasons waits for a supervisor: closed as it is, or reopened (重办) (domain.md §2.5 [A]). */
+export type ReviewStatus = 'PENDING' | 'CONFIRMED' | 'REOPENED';
+
+/** A callback as stored on the ticket and on the dispatch whose reply it judged. */
+export interface CallbackRecord extends CallbackInput {
+  readonly at: string;
+  readonly by: string;
+  /** Absent on callbacks recorded before outcomes were (all of them evaluations, or unreached ones that closed). */
+  readonly outcome?: CallbackOutcome;
+  /** The attempt this was (1 for the first callback of the reply). */
+  readonly attempts?: number;
+}
+
+export interface ReviewState {
+  readonly status: ReviewStatus;
+  readonly requestedAt: string;
+  readonly decidedAt?: string;
+  readonly decidedBy?: string;
+  readonly reason?: string;
 }
 
 /** The inputs of each action, as validated at the HTTP edge. */
@@ -49,9 +107,12 @@ export type ActionInput =
   | { readonly action: 'extension'; readonly reason: string; readonly extendBy: string }
   | { readonly action: 'extension-approve' }
   | { readonly action: 'extension-reject'; readonly reason?: string }
+  | { readonly action: 'extension-notified'; readonly note?: string }
   | ({ readonly action: 'callback' } & CallbackInput)
   | { readonly action: 'raise-priority'; readonly priority: Priority; readonly reason: string }
   | { readonly action: 'cancel'; readonly reason: string }
+  | { readonly action: 'review-confirm'; readonly reason?: string }
+  | { readonly action: 'review-reopen'; readonly reason: string }
   | {
       readonly action: 'repeat-call';
       /** The recorded repeat call this delivers (absent in histories of the first lifecycle release). */
@@ -73,6 +134,9 @@ export interface ExtensionState {
   readonly requestedBy: string;
   readonly decidedAt?: string;
   readonly decidedBy?: string;
+  /** When the crew recorded that the citizen was told the approved new date and the reason (domain.md §2.4). */
+  readonly citizenNotifiedAt?: string;
+  readonly citizenNotifiedNote?: string | null;
 }
 
 /** What the rules need to know of a ticket; the workflow keeps it, the database stores it. */
@@ -91,6 +155,12 @@ export interface LifecycleState {
   readonly returnAllowedUntil?: string | null;
   /** 指定承办: the current company can no longer return it. */
   readonly designated?: boolean;
+  /** Callbacks of the current reply that did not reach the citizen (absent in older workflow states: none). */
+  readonly callbackAttempts?: number;
+  /** The policy's attempts before 未联系上 (absent in older workflow states: DEFAULT_CALLBACK_ATTEMPTS). */
+  readonly callbackAttemptLimit?: number;
+  /** The supervisor review of an objective 不满意, if one is pending or was decided on this reply. */
+  readonly review?: ReviewStatus | null;
 }
 
 /** Repeat calls reopen a ticket closed less than this long ago (docs/product.md, Repeat calls). */
@@ -154,6 +224,12 @@ export interface TransitionPlan {
   readonly endsDispatch: DispatchOutcome | null;
   /** A raised priority: the current dispatch's open stages are re-armed from that priority's policy. */
   readonly raisesPriority: Priority | null;
+  /** A reply opens the callback stage (回访), due the policy's `callbackWithin` later in working days. */
+  readonly opensCallback: boolean;
+  /** What a callback came to, when it is final (an unreached attempt before the last is not). */
+  readonly callbackOutcome: CallbackOutcome | null;
+  /** A change of the supervisor review: an objective 不满意 queues it, a decision ends it. */
+  readonly review: ReviewStatus | null;
 }
 
 export class TransitionRefusedError extends Error {
@@ -175,6 +251,8 @@ const ACTION_ALLOWED_FROM: Partial<Record<TicketAction, readonly TicketStatus[]>
   reassign: ['RETURN_REQUESTED', 'RECEIVED', 'ACCEPTED'],
   'reject-return': ['RETURN_REQUESTED'],
   callback: ['REPLIED'],
+  'review-confirm': ['REPLIED'],
+  'review-reopen': ['REPLIED'],
 };
 
 /** The stage whose deadline the crew is working against in a status, if any. */
@@ -218,6 +296,9 @@ export function planTransition(state: LifecycleState, input: ActionInput, now: n
     closes: false,
     endsDispatch: null,
     raisesPriority: null,
+    opensCallback: false,
+    callbackOutcome: null,
+    review: null,
     ...changes,
   });
   const visitNeeded = CATEGORY_DEFAULTS[state.category].visitNeeded;
@@ -249,7 +330,7 @@ export function planTransition(state: LifecycleState, input: ActionInput, now: n
             : `reply is not allowed when the ticket is ${status} (only from CONTACTED or VISITED)`,
         );
       }
-      return plan({ status: 'REPLIED', completes: ['reply'] });
+      return plan({ status: 'REPLIED', completes: ['reply'], opensCallback: true });
     case 'return':
       if (state.designated) refuse('the ticket is designated (指定承办) to this company after repeated dispatches: it can no longer be returned');
       if (state.returnAllowedUntil && now > Date.parse(state.returnAllowedUntil)) {
@@ -281,12 +362,34 @@ export function planTransition(state: LifecycleState, input: ActionInput, now: n
       }
       return plan({ status });
     }
+    case 'extension-notified':
+      // domain.md §2.4: once approved, the unit tells the citizen the new date and the reason; recorded once.
+      if (state.extension?.status !== 'APPROVED') refuse('no approved extension to tell the citizen about');
+      if (state.extension!.citizenNotifiedAt) refuse(`the citizen was already told of this extension at ${state.extension!.citizenNotifiedAt}`);
+      if (!isOpenStatus(status)) refuse(`the ticket is ${status}`);
+      return plan({ status });
     case 'callback': {
-      const reopens = input.satisfaction === 'UNSATISFIED' && input.unitAtFault;
+      if (state.review === 'PENDING') refuse('the callback judged the reply unsatisfactory for objective reasons: a supervisor reviews it (confirm or reopen)');
+      if (!input.reached) {
+        // 未联系上: the attempt is recorded; after the policy's last attempt the ticket closes as UNREACHED.
+        const attempts = (state.callbackAttempts ?? 0) + 1;
+        if (attempts < (state.callbackAttemptLimit ?? DEFAULT_CALLBACK_ATTEMPTS)) return plan({ status });
+        return plan({ status: 'CLOSED', completes: ['callback'], closes: true, endsDispatch: 'CLOSED', callbackOutcome: 'UNREACHED' });
+      }
+      if (input.satisfaction === 'UNSATISFIED' && !input.unitAtFault) {
+        return plan({ status, completes: ['callback'], callbackOutcome: 'EVALUATED', review: 'PENDING' });
+      }
+      const reopens = input.satisfaction === 'UNSATISFIED';
       return reopens
-        ? plan({ status: 'RECEIVED', freshDispatch: 'reopen', endsDispatch: 'REOPENED' })
-        : plan({ status: 'CLOSED', closes: true, endsDispatch: 'CLOSED' });
+        ? plan({ status: 'RECEIVED', completes: ['callback'], freshDispatch: 'reopen', endsDispatch: 'REOPENED', callbackOutcome: 'EVALUATED' })
+        : plan({ status: 'CLOSED', completes: ['callback'], closes: true, endsDispatch: 'CLOSED', callbackOutcome: 'EVALUATED' });
     }
+    case 'review-confirm':
+    case 'review-reopen':
+      if (state.review !== 'PENDING') refuse('no callback is waiting for a supervisor review');
+      return input.action === 'review-confirm'
+        ? plan({ status: 'CLOSED', closes: true, endsDispatch: 'CLOSED', review: 'CONFIRMED' })
+        : plan({ status: 'RECEIVED', freshDispatch: 'reopen', endsDispatch: 'REOPENED', review: 'REOPENED' });
     case 'raise-priority':
       if (!isOpenStatus(status)) refuse(`the priority of a ${status} ticket cannot change`);
       if (state.priority && !outranks(input.priority, state.priority)) {

@@ -1,6 +1,6 @@
 import { Priority } from './categories';
 import { parseDurationMs } from './duration';
-import { RungLevel, Stage } from './ticket-status';
+import { RungLevel, rungLevelsOf, Stage } from './ticket-status';
 import { addDuration, CalendarKind, WorkCalendar, workingTimeBetween } from './work-calendar';
 
 /** One version of the time limits for a priority: ISO 8601 durations (docs/product.md, SLA). */
@@ -19,6 +19,10 @@ export interface SlaPolicyTerms {
   readonly extensionCap: string;
   /** The dispatch (creation, then each reassignment) from which the company can no longer return it: 指定承办 (§2.2). */
   readonly designatedFromDispatch: number;
+  /** When the callback (回访) is due after the reply, always in working days: the next working day (domain.md §2.5). */
+  readonly callbackWithin: string;
+  /** Callbacks that do not reach the citizen before the ticket closes as 未联系上 (§2.5). */
+  readonly callbackAttempts: number;
 }
 
 export interface SlaPolicySnapshot extends SlaPolicyTerms {
@@ -40,6 +44,8 @@ export const DEFAULT_SLA_POLICIES: Record<Priority, SlaPolicyTerms> = {
     returnWindow: 'PT2H',
     extensionCap: 'PT24H',
     designatedFromDispatch: 3,
+    callbackWithin: 'P1D',
+    callbackAttempts: 3,
   },
   P1: {
     accept: 'PT30M',
@@ -53,6 +59,8 @@ export const DEFAULT_SLA_POLICIES: Record<Priority, SlaPolicyTerms> = {
     returnWindow: 'PT2H',
     extensionCap: 'PT24H',
     designatedFromDispatch: 3,
+    callbackWithin: 'P1D',
+    callbackAttempts: 3,
   },
   P2: {
     accept: 'P1D',
@@ -66,6 +74,8 @@ export const DEFAULT_SLA_POLICIES: Record<Priority, SlaPolicyTerms> = {
     returnWindow: 'P1D',
     extensionCap: 'P5D',
     designatedFromDispatch: 3,
+    callbackWithin: 'P1D',
+    callbackAttempts: 3,
   },
 };
 
@@ -114,12 +124,24 @@ export function escalationRungs(deadline: StageDeadline, policy: SlaPolicyTerms,
   const { stage, startsAt, dueAt } = deadline;
   const windowMs = policy.calendar === 'workdays' ? workingTimeBetween(startsAt, dueAt, calendar) : dueAt.getTime() - startsAt.getTime();
   const after = (duration: string): Date => addDuration(dueAt, parseDurationMs(duration), policy.calendar, calendar);
-  return [
+  const rungs: Rung[] = [
     { stage, level: 'DUE_SOON', at: addDuration(startsAt, Math.floor(windowMs * DUE_SOON_FRACTION), policy.calendar, calendar) },
     { stage, level: 'OVERDUE', at: dueAt },
     { stage, level: 'WARNING', at: after(policy.warningAfter) },
     { stage, level: 'PUBLIC_NOTICE', at: after(policy.noticeAfter) },
   ];
+  // The callback is the hotline's: only its reminder and overdue mark (rungLevelsOf).
+  return rungs.filter((rung) => rungLevelsOf(stage).includes(rung.level));
+}
+
+/** The callback stage (回访) from a reply at `repliedAt`: due `callbackWithin` later in working days (domain.md §2.5). */
+export function callbackDeadline(repliedAt: Date, policy: Pick<SlaPolicyTerms, 'callbackWithin'>, calendar: WorkCalendar): StageDeadline {
+  return { stage: 'callback', startsAt: repliedAt, dueAt: addDuration(repliedAt, parseDurationMs(policy.callbackWithin), 'workdays', calendar) };
+}
+
+/** The terms a callback stage's rungs are fixed with: the policy's, counted in working days like its deadline. */
+export function callbackRungTerms(policy: SlaPolicyTerms): SlaPolicyTerms {
+  return { ...policy, calendar: 'workdays' };
 }
 
 /** Until when the company a ticket was dispatched to may return it (退单), fixed at the dispatch (domain.md §2.2). */
@@ -139,9 +161,9 @@ export function exceedsExtensionCap(extendBy: string, policy: Pick<SlaPolicyTerm
 
 /**
  * The order stages wait on each other in: a later stage is never due before an earlier open stage it
- * waits on (the reply waits on the visit and on a remediation).
+ * waits on (the reply waits on the visit and on a remediation; the callback, opened by the reply, comes last).
  */
-export const STAGE_ORDER: readonly Stage[] = ['accept', 'contact', 'visit', 'remediate', 'reply'];
+export const STAGE_ORDER: readonly Stage[] = ['accept', 'contact', 'visit', 'remediate', 'reply', 'callback'];
 
 /**
  * The later stages that must move when `moved` falls due at `dueAt`: each open one due before it moves to

@@ -1,6 +1,7 @@
-import { CALENDAR_ZONE, CLOSED_STATUSES, ESCALATION_LEVELS, escalationRank, isOpenStatus, RATED_STAGES, STAGES, TICKET_STATUSES } from '@app/domain';
+import { CALENDAR_ZONE, CLOSED_STATUSES, COMPANY_STAGES, ESCALATION_LEVELS, escalationRank, isOpenStatus, RATED_STAGES, STAGES, TICKET_STATUSES } from '@app/domain';
 import type { StageState } from './entities';
 import {
+  COMPANY_STAGE_SQL,
   ESCALATED_TICKET_SQL,
   LOCAL_DAY_SQL,
   OPEN_TICKET_SQL,
@@ -59,9 +60,9 @@ describe('ticket predicates', () => {
   });
 
   it('a ticket is overdue now when open with a stage of its current dispatch overdue now, and went overdue when a stage of any dispatch did', () => {
-    expect(TICKET_OVERDUE_NOW_SQL('t')).toBe(`(${OPEN_TICKET_SQL('t')} AND EXISTS (SELECT 1 FROM jsonb_each(t.stages) s WHERE ${STAGE_OVERDUE_NOW_SQL('s')}))`);
+    expect(TICKET_OVERDUE_NOW_SQL('t')).toBe(`(${OPEN_TICKET_SQL('t')} AND EXISTS (SELECT 1 FROM jsonb_each(t.stages) s WHERE ${COMPANY_STAGE_SQL('s')} AND ${STAGE_OVERDUE_NOW_SQL('s')}))`);
     expect(TICKET_WENT_OVERDUE_SQL('t')).toBe(
-      `EXISTS (SELECT 1 FROM ticket_dispatches d CROSS JOIN LATERAL jsonb_each(d.stages) s WHERE d.ticket_id = t.id AND ${STAGE_WENT_OVERDUE_SQL('s')})`,
+      `EXISTS (SELECT 1 FROM ticket_dispatches d CROSS JOIN LATERAL jsonb_each(d.stages) s WHERE d.ticket_id = t.id AND ${COMPANY_STAGE_SQL('s')} AND ${STAGE_WENT_OVERDUE_SQL('s')})`,
     );
   });
 
@@ -79,5 +80,11 @@ describe('ticket predicates', () => {
   it('an escalated ticket is one at OVERDUE or above, the partial index’s levels', () => {
     expect(ESCALATED_TICKET_SQL('t')).toBe(`t.escalation_level IN ('OVERDUE', 'WARNING', 'PUBLIC_NOTICE')`);
     expect(ESCALATION_LEVELS.filter((level) => ESCALATED_TICKET_SQL('t').includes(`'${level}'`))).toEqual(ESCALATION_LEVELS.slice(escalationRank('OVERDUE')));
+  });
+
+  it('a company stage is every stage but the hotline’s callback', () => {
+    expect(COMPANY_STAGE_SQL('s')).toBe(`s.key IN (${COMPANY_STAGES.map((stage) => `'${stage}'`).join(', ')})`);
+    expect(COMPANY_STAGES).not.toContain('callback');
+    expect([...COMPANY_STAGES, 'callback'].sort()).toEqual([...STAGES].sort());
   });
 });

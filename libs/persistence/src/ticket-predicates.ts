@@ -1,4 +1,4 @@
-import { CALENDAR_ZONE, CLOSED_STATUSES, ESCALATION_LEVELS, escalationRank, RATED_STAGES } from '@app/domain';
+import { CALENDAR_ZONE, CLOSED_STATUSES, COMPANY_STAGES, ESCALATION_LEVELS, escalationRank, RATED_STAGES } from '@app/domain';
 
 /**
  * The ticket predicates every SQL query shares, each defined once from the domain's constants
@@ -23,16 +23,19 @@ export const ESCALATED_TICKET_SQL = (t = 't'): string =>
 /** A stage whose OVERDUE rung fired, whether it was done later or not: it "went overdue". */
 export const STAGE_WENT_OVERDUE_SQL = (s = 's'): string => `(${s}.value->>'overdue')::boolean`;
 
+/** A stage the company answers for (not the hotline's callback): what overdue lists and trends count. */
+export const COMPANY_STAGE_SQL = (s = 's'): string => `${s}.key IN (${quoted(COMPANY_STAGES)})`;
+
 /** A stage overdue now: its OVERDUE rung fired and it is still not done. */
 export const STAGE_OVERDUE_NOW_SQL = (s = 's'): string => `${STAGE_WENT_OVERDUE_SQL(s)} AND ${s}.value->>'doneAt' IS NULL`;
 
-/** A ticket overdue now: open, with a stage overdue now. */
+/** A ticket overdue now: open, with a stage the company answers for overdue now. */
 export const TICKET_OVERDUE_NOW_SQL = (t = 't'): string =>
-  `(${OPEN_TICKET_SQL(t)} AND EXISTS (SELECT 1 FROM jsonb_each(${t}.stages) s WHERE ${STAGE_OVERDUE_NOW_SQL('s')}))`;
+  `(${OPEN_TICKET_SQL(t)} AND EXISTS (SELECT 1 FROM jsonb_each(${t}.stages) s WHERE ${COMPANY_STAGE_SQL('s')} AND ${STAGE_OVERDUE_NOW_SQL('s')}))`;
 
 /** A ticket a stage of which went overdue in any of its dispatches (a reassignment washes nothing). */
 export const TICKET_WENT_OVERDUE_SQL = (t = 't'): string =>
-  `EXISTS (SELECT 1 FROM ticket_dispatches d CROSS JOIN LATERAL jsonb_each(d.stages) s WHERE d.ticket_id = ${t}.id AND ${STAGE_WENT_OVERDUE_SQL('s')})`;
+  `EXISTS (SELECT 1 FROM ticket_dispatches d CROSS JOIN LATERAL jsonb_each(d.stages) s WHERE d.ticket_id = ${t}.id AND ${COMPANY_STAGE_SQL('s')} AND ${STAGE_WENT_OVERDUE_SQL('s')})`;
 
 /** A stage the company reports time (RATED_STAGES). */
 export const RATED_STAGE_SQL = (s = 's'): string => `${s}.key IN (${quoted(RATED_STAGES)})`;

@@ -2,10 +2,11 @@ import { Controller, Get, Header, Headers, Query, Res } from '@nestjs/common';
 import { ApiBadRequestResponse, ApiBearerAuth, ApiForbiddenResponse, ApiOkResponse, ApiOperation, ApiProduces, ApiTags, ApiUnauthorizedResponse } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { RequirePermission } from '@app/auth';
+import { SeasonsService } from '@app/sla';
 import { csvDownload, wantsCsv } from './csv';
 import { HotspotsDto, HotspotsQueryDto, NearbyDto, NearbyQueryDto } from './hotspot.dto';
 import { csvFilename, HOTSPOTS_CSV, hotspotCsvRows } from './report-csv';
-import { resolveReportRange } from './report-range';
+import { reportRangeFor } from './report-range';
 import { HotspotsService } from './hotspots.service';
 
 /**
@@ -18,7 +19,10 @@ import { HotspotsService } from './hotspots.service';
 @ApiUnauthorizedResponse({ description: 'No or bad token.' })
 @Controller()
 export class HotspotsController {
-  constructor(private readonly hotspots: HotspotsService) {}
+  constructor(
+    private readonly hotspots: HotspotsService,
+    private readonly seasons: SeasonsService,
+  ) {}
 
   @Get('reports/hotspots')
   @RequirePermission('reports.performance')
@@ -26,14 +30,14 @@ export class HotspotsController {
   @ApiOperation({ summary: 'Top communities (小区) and buildings (楼栋) by tickets created in [from, to), or by repeat calls on them, with suspected outages (片区停热)' })
   @ApiProduces('application/json', 'text/csv')
   @ApiOkResponse({ type: HotspotsDto, description: 'JSON, or CSV (UTF-8 with BOM) when `Accept: text/csv`: communities, then buildings.' })
-  @ApiBadRequestResponse({ description: 'Bad from/to (not a date, not from < to, longer than 366 days), by or limit.' })
+  @ApiBadRequestResponse({ description: 'Bad from/to (not a date, not from < to, longer than 366 days), a bad season (malformed, or with from/to), by or limit.' })
   @ApiForbiddenResponse({ description: 'Not a supervisor or admin.' })
   async report(
     @Query() query: HotspotsQueryDto,
     @Headers('accept') accept: string | undefined,
     @Res({ passthrough: true }) response: Response,
   ): Promise<HotspotsDto | string> {
-    const range = resolveReportRange(query);
+    const range = await reportRangeFor(query, this.seasons);
     const report = await this.hotspots.report(range, query.by, query.limit);
     return wantsCsv(accept) ? csvDownload(response, csvFilename('hotspots', range), HOTSPOTS_CSV, hotspotCsvRows(report)) : report;
   }

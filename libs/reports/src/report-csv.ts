@@ -32,6 +32,7 @@ export const COMPANY_REPORT_CSV: ReadonlyArray<CsvColumn<CompanyReportRowDto>> =
   { header: '回访数', value: (row) => row.callbacks },
   { header: '解决率', value: (row) => row.solvedRate },
   { header: '满意率', value: (row) => row.satisfactionRate },
+  { header: '响应率', value: (row) => row.responseRate },
   { header: '重办率', value: (row) => row.reopenRate },
   { header: '重复来电率', value: (row) => row.repeatCallRate },
   { header: '退单率', value: (row) => row.returnRate },

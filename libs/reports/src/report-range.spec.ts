@@ -1,6 +1,7 @@
 import { ProblemException } from '@app/http';
 import { csvFilename } from './report-csv';
-import { parseReportInstant, resolveReportRange } from './report-range';
+import { seasonFirstYear } from '@app/domain';
+import { parseReportInstant, reportRangeFor, resolveReportRange, seasonRange } from './report-range';
 
 describe('parseReportInstant', () => {
   it.each([
@@ -67,6 +68,40 @@ describe('resolveReportRange', () => {
     expect(fields({ from: 'x', to: 'y' })).toEqual(['from', 'to']);
     expect(fields({ from: '2025-01-10', to: '2025-01-10' })).toEqual(['to']);
     expect(fields({ from: '2024-01-01', to: '2025-06-01' })).toEqual(['to']);
+  });
+});
+
+describe('resolveReportRange with a heating season', () => {
+  const now = new Date('2025-01-10T04:00:00Z');
+  const season = { starts: '2026-11-15', ends: '2027-03-15' };
+  const fields = (query: { from?: string; to?: string; season?: string }, dates?: { starts: string; ends: string }): string[] => {
+    try {
+      resolveReportRange(query, now, dates);
+    } catch (error) {
+      return ((error as ProblemException).getResponse() as { errors: Array<{ field: string }> }).errors.map((e) => e.field);
+    }
+    throw new Error('accepted');
+  };
+
+  it('runs from the first day’s Shanghai midnight to the midnight after the last day', () => {
+    expect(resolveReportRange({ season: '2026-2027' }, now, season)).toEqual({ from: new Date('2026-11-14T16:00:00Z'), to: new Date('2027-03-15T16:00:00Z') });
+    expect(seasonRange({ starts: '2026-11-01', ends: '2027-03-31' })).toEqual({ from: new Date('2026-10-31T16:00:00Z'), to: new Date('2027-03-31T16:00:00Z') });
+  });
+
+  it('answers 400 naming season with from/to, or without dates (a malformed name)', () => {
+    expect(fields({ season: '2026-2027', from: '2026-11-01' }, season)).toEqual(['season']);
+    expect(fields({ season: '2026-2027', to: '2027-01-01' }, season)).toEqual(['season']);
+    expect(fields({ season: '2026' })).toEqual(['season']);
+    expect(fields({ season: '2026-2027' }, { starts: '2026-01-01', ends: '2027-03-15' })).toEqual(['season']); // over the 366-day cap
+  });
+
+  it('takes the dates through a lookup only when the query names a season', async () => {
+    const datesOf = jest.fn(async (name: string) => (seasonFirstYear(name) === undefined ? undefined : season));
+    expect(await reportRangeFor({ season: '2026-2027' }, { datesOf }, now)).toEqual(seasonRange(season));
+    await expect(reportRangeFor({ season: '2026-2028' }, { datesOf }, now)).rejects.toBeInstanceOf(ProblemException);
+    datesOf.mockClear();
+    await reportRangeFor({ from: '2025-01-01' }, { datesOf }, now);
+    expect(datesOf).not.toHaveBeenCalled();
   });
 });
 

@@ -1,6 +1,7 @@
 import { HttpStatus } from '@nestjs/common';
 import { DateTime } from 'luxon';
 import { CALENDAR_ZONE } from '@app/domain';
+import type { SeasonDates } from '@app/domain';
 import { FieldError, ProblemException } from '@app/http';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
@@ -31,11 +32,22 @@ export interface ReportRange {
   readonly to: Date;
 }
 
+/** [from, to) of a heating season: its first day's Asia/Shanghai midnight to the midnight after its last day. */
+export function seasonRange(dates: SeasonDates): ReportRange {
+  return {
+    from: DateTime.fromISO(dates.starts, { zone: CALENDAR_ZONE }).toJSDate(),
+    to: DateTime.fromISO(dates.ends, { zone: CALENDAR_ZONE }).plus({ days: 1 }).toJSDate(),
+  };
+}
+
 /**
- * [from, to): default the 7 days up to now; one bound alone extends 7 days from it. Answers 400 naming
- * the field when the order or the length is wrong (the format is checked by the query DTO).
+ * [from, to): default the 7 days up to now; one bound alone extends 7 days from it; `season=2026-2027`
+ * instead of both is that season (`seasonDates`: its stored or default days, undefined when the name is
+ * malformed). Answers 400 naming the field when the order or the length is wrong, when a season comes with
+ * from/to, or when it names no season (the format of from/to is checked by the query DTO).
  */
-export function resolveReportRange(query: { from?: string; to?: string }, now = new Date()): ReportRange {
+export function resolveReportRange(query: { from?: string; to?: string; season?: string }, now = new Date(), seasonDates?: SeasonDates): ReportRange {
+  if (query.season !== undefined) return resolveSeason(query, seasonDates);
   const fromGiven = query.from === undefined ? undefined : parseReportInstant(query.from);
   const toGiven = query.to === undefined ? undefined : parseReportInstant(query.to);
   const errors: FieldError[] = [];
@@ -52,7 +64,35 @@ export function resolveReportRange(query: { from?: string; to?: string }, now = 
       return { from, to };
     }
   }
-  throw new ProblemException(HttpStatus.BAD_REQUEST, `Invalid request: ${[...new Set(errors.map((e) => e.field))].join(', ')}`, {
+  throw rangeProblem(errors);
+}
+
+/** Where a season's dates come from (SeasonsService of @app/sla). */
+export interface SeasonLookup {
+  datesOf(season: string): Promise<SeasonDates | undefined>;
+}
+
+/** resolveReportRange with the dates of the season the query names, if it names one: what every report route calls. */
+export async function reportRangeFor(query: { from?: string; to?: string; season?: string }, seasons: SeasonLookup, now = new Date()): Promise<ReportRange> {
+  return resolveReportRange(query, now, query.season === undefined ? undefined : await seasons.datesOf(query.season));
+}
+
+function resolveSeason(query: { from?: string; to?: string; season?: string }, seasonDates: SeasonDates | undefined): ReportRange {
+  const errors: FieldError[] = [];
+  if (query.from !== undefined || query.to !== undefined) {
+    errors.push({ field: 'season', message: 'season replaces from and to: give either season or from/to' });
+  } else if (!seasonDates) {
+    errors.push({ field: 'season', message: 'season must name a heating season such as 2026-2027' });
+  } else {
+    const range = seasonRange(seasonDates);
+    if (range.to.getTime() - range.from.getTime() <= MAX_RANGE_DAYS * DAY_MS) return range;
+    errors.push({ field: 'season', message: `the season must not exceed ${MAX_RANGE_DAYS} days` });
+  }
+  throw rangeProblem(errors);
+}
+
+function rangeProblem(errors: FieldError[]): ProblemException {
+  return new ProblemException(HttpStatus.BAD_REQUEST, `Invalid request: ${[...new Set(errors.map((e) => e.field))].join(', ')}`, {
     title: 'Validation failed',
     errors,
   });

@@ -1,6 +1,6 @@
 import { RATED_STAGES, SUSPECTED_OUTAGE } from '@app/domain';
 import type { District, RatedStage, Stage } from '@app/domain';
-import { ESCALATED_TICKET_SQL, LOCAL_DAY_SQL, OPEN_TICKET_SQL, RATED_STAGE_SQL, STAGE_OVERDUE_NOW_SQL, STAGE_WENT_OVERDUE_SQL, TICKET_WENT_OVERDUE_SQL } from '@app/persistence';
+import { COMPANY_STAGE_SQL, ESCALATED_TICKET_SQL, LOCAL_DAY_SQL, OPEN_TICKET_SQL, RATED_STAGE_SQL, STAGE_OVERDUE_NOW_SQL, STAGE_WENT_OVERDUE_SQL, TICKET_WENT_OVERDUE_SQL } from '@app/persistence';
 
 /**
  * The report queries as plain SQL with positional parameters. Exported so the plan test
@@ -20,7 +20,7 @@ export interface OverdueFilters {
 /** One row per (open ticket, stage marked overdue and not done), oldest deadline first. */
 export function overdueReportSql(filters: OverdueFilters): SqlQuery {
   const params: unknown[] = [];
-  const where = [OPEN_TICKET_SQL('t'), ESCALATED_TICKET_SQL('t'), STAGE_OVERDUE_NOW_SQL('s')];
+  const where = [OPEN_TICKET_SQL('t'), ESCALATED_TICKET_SQL('t'), COMPANY_STAGE_SQL('s'), STAGE_OVERDUE_NOW_SQL('s')];
   if (filters.companyId) {
     params.push(filters.companyId);
     where.push(`t.company_id = $${params.length}`);
@@ -45,6 +45,9 @@ export function overdueReportSql(filters: OverdueFilters): SqlQuery {
   return { text, params };
 }
 
+/** A valid evaluation (有效评价): a callback that reached the citizen and has an answer (domain.md §2.5). */
+const VALID_EVALUATION_SQL = `(callback->>'reached')::boolean AND callback ? 'satisfaction'`;
+
 const onTime = (stage: RatedStage) => ({ share: [`${stage}_on_time`], of: [`${stage}_decided`] });
 
 /**
@@ -54,6 +57,7 @@ const onTime = (stage: RatedStage) => ({ share: [`${stage}_on_time`], of: [`${st
 export const COMPANY_COUNTS = {
   dispatched: 'dispatched',
   callbacks: 'callbacks',
+  evaluations: 'evaluations',
   warnings: 'warnings',
   notices: 'notices',
   temperatureTests: 'temperature_tests',
@@ -67,7 +71,10 @@ export const COMPANY_SHARES = {
   /** The league table's: on-time stages of every rated stage / all decided ones. */
   onTimeRate: { share: RATED_STAGES.map((stage) => `${stage}_on_time`), of: RATED_STAGES.map((stage) => `${stage}_decided`) },
   solvedRate: { share: ['solved'], of: ['callbacks'] },
-  satisfactionRate: { share: ['satisfied'], of: ['callbacks'] },
+  /** 满意率 over valid evaluations only: a callback that never reached the citizen (未联系上) rates nothing. */
+  satisfactionRate: { share: ['satisfied'], of: ['evaluations'] },
+  /** 响应率: callbacks answering that the company contacted the citizen (是否联系) / callbacks. */
+  responseRate: { share: ['contacted'], of: ['callbacks'] },
   reopenRate: { share: ['reopened'], of: ['dispatched'] },
   repeatCallRate: { share: ['repeated'], of: ['dispatched'] },
   returnRate: { share: ['returned'], of: ['dispatched'] },
@@ -105,7 +112,9 @@ export function companyReportSql(from: Date, to: Date, now: Date): SqlQuery {
              count(*) FILTER (WHERE repeat_calls > 0) AS repeated,
              count(callback) AS callbacks,
              count(*) FILTER (WHERE (callback->>'solved')::boolean) AS solved,
-             count(*) FILTER (WHERE callback->>'satisfaction' IN ('SATISFIED', 'BASICALLY_SATISFIED')) AS satisfied,
+             count(*) FILTER (WHERE ${VALID_EVALUATION_SQL}) AS evaluations,
+             count(*) FILTER (WHERE ${VALID_EVALUATION_SQL} AND callback->>'satisfaction' IN ('SATISFIED', 'BASICALLY_SATISFIED')) AS satisfied,
+             count(*) FILTER (WHERE (callback->>'contacted')::boolean) AS contacted,
              sum(temperature_tests) AS temperature_tests,
              sum(temperature_passed) AS temperature_passed
         FROM cohort GROUP BY company_id
@@ -143,6 +152,8 @@ export function companyReportSql(from: Date, to: Date, now: Date): SqlQuery {
            ${stageColumns((stage) => `coalesce(st.${stage}_on_time, 0)::int AS ${stage}_on_time, coalesce(st.${stage}_decided, 0)::int AS ${stage}_decided`)},
            coalesce(dt.callbacks, 0)::int AS callbacks, coalesce(dt.solved, 0)::int AS solved,
            coalesce(dt.satisfied, 0)::int AS satisfied,
+           coalesce(dt.evaluations, 0)::int AS evaluations,
+           coalesce(dt.contacted, 0)::int AS contacted,
            coalesce(dt.temperature_tests, 0)::int AS temperature_tests,
            coalesce(dt.temperature_passed, 0)::int AS temperature_passed,
            coalesce(dt.returned, 0)::int AS returned,

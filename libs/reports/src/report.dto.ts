@@ -1,5 +1,5 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsIn, IsOptional, IsUUID, registerDecorator } from 'class-validator';
+import { IsIn, IsOptional, IsString, IsUUID, registerDecorator } from 'class-validator';
 import { CATEGORIES, DISTRICTS, ESCALATION_LEVELS, PRIORITIES, STAGES, TICKET_STATUSES } from '@app/domain';
 import type { Category, District, EscalationLevel, Priority, Stage, TicketStatus } from '@app/domain';
 import { parseReportInstant } from './report-range';
@@ -30,6 +30,14 @@ export class ReportRangeQueryDto {
   @IsOptional()
   @IsReportInstant()
   to?: string;
+
+  @ApiPropertyOptional({
+    example: '2026-2027',
+    description: 'A heating season instead of from/to: its first day to the day after its last (Asia/Shanghai), as GET /seasons shows it (stored, or the statutory 11-15 → 03-15). Not with from or to.',
+  })
+  @IsOptional()
+  @IsString()
+  season?: string;
 }
 
 export class OverdueQueryDto {
@@ -76,7 +84,9 @@ export class CompanyReportRowDto {
   @ApiProperty({ type: Number, nullable: true, description: '回复 on time / decided reply stages.' }) replyOnTimeRate: number | null;
   @ApiProperty({ description: 'Callbacks (回访) recorded on these tickets.' }) callbacks: number;
   @ApiProperty({ type: Number, nullable: true, description: '解决率: callbacks answering solved / callbacks.' }) solvedRate: number | null;
-  @ApiProperty({ type: Number, nullable: true, description: '满意率: SATISFIED + BASICALLY_SATISFIED / callbacks.' }) satisfactionRate: number | null;
+  @ApiProperty({ description: 'Valid evaluations (有效评价): callbacks that reached the citizen and were answered.' }) evaluations: number;
+  @ApiProperty({ type: Number, nullable: true, description: '满意率: SATISFIED + BASICALLY_SATISFIED / valid evaluations (未联系上 counts in none).' }) satisfactionRate: number | null;
+  @ApiProperty({ type: Number, nullable: true, description: '响应率: callbacks answering that the company contacted the citizen / callbacks.' }) responseRate: number | null;
   @ApiProperty({ type: Number, nullable: true, description: '重办率: tickets reopened at least once / dispatched.' }) reopenRate: number | null;
   @ApiProperty({ type: Number, nullable: true, description: '重复来电率: tickets with a repeat call / dispatched.' }) repeatCallRate: number | null;
   @ApiProperty({ type: Number, nullable: true, description: '退单率: tickets with a return request / dispatched.' }) returnRate: number | null;

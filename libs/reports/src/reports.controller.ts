@@ -3,16 +3,20 @@ import { ApiBadRequestResponse, ApiBearerAuth, ApiForbiddenResponse, ApiOkRespon
 import type { Response } from 'express';
 import { companyFilterFor, CurrentUser, RequirePermission, phoneVisibilityFor, Public } from '@app/auth';
 import type { AuthenticatedUser } from '@app/domain';
+import { SeasonsService } from '@app/sla';
 import { COMPANY_REPORT_CSV, csvFilename, OVERDUE_CSV } from './report-csv';
 import { csvDownload, wantsCsv } from './csv';
 import { CompanyReportDto, LeagueTableDto, OverdueQueryDto, OverdueRowDto, ReportRangeQueryDto, TrendsDto } from './report.dto';
-import { resolveReportRange } from './report-range';
+import { reportRangeFor } from './report-range';
 import { ReportsService } from './reports.service';
 
 @ApiTags('reports')
 @Controller()
 export class ReportsController {
-  constructor(private readonly reports: ReportsService) {}
+  constructor(
+    private readonly reports: ReportsService,
+    private readonly seasons: SeasonsService,
+  ) {}
 
   @Get('reports/overdue')
   @ApiBearerAuth()
@@ -43,7 +47,7 @@ export class ReportsController {
   @ApiOperation({ summary: 'Per-company performance (考核) for tickets dispatched in [from, to): on-time, solved, satisfaction, reopen, repeat, return and temperature-test rates, warnings, notices' })
   @ApiProduces('application/json', 'text/csv')
   @ApiOkResponse({ type: CompanyReportDto, description: 'JSON, or CSV (UTF-8 with BOM) when `Accept: text/csv`.' })
-  @ApiBadRequestResponse({ description: 'Bad from/to: not a date, not from < to, or longer than 366 days.' })
+  @ApiBadRequestResponse({ description: 'Bad from/to: not a date, not from < to, or longer than 366 days; a malformed season, or one with from/to.' })
   @ApiUnauthorizedResponse({ description: 'No or bad token.' })
   @ApiForbiddenResponse({ description: 'Not a supervisor or admin.' })
   async companies(
@@ -51,7 +55,7 @@ export class ReportsController {
     @Headers('accept') accept: string | undefined,
     @Res({ passthrough: true }) response: Response,
   ): Promise<CompanyReportDto | string> {
-    const range = resolveReportRange(query);
+    const range = await reportRangeFor(query, this.seasons);
     const report = await this.reports.companies(range);
     return wantsCsv(accept) ? csvDownload(response, csvFilename('companies', range), COMPANY_REPORT_CSV, report.items) : report;
   }
@@ -61,11 +65,11 @@ export class ReportsController {
   @RequirePermission('reports.performance')
   @ApiOperation({ summary: 'Tickets created and how many went overdue, by Asia/Shanghai day and by district, for the dashboard charts' })
   @ApiOkResponse({ type: TrendsDto })
-  @ApiBadRequestResponse({ description: 'Bad from/to.' })
+  @ApiBadRequestResponse({ description: 'Bad from/to, or a bad season (malformed, or with from/to).' })
   @ApiUnauthorizedResponse({ description: 'No or bad token.' })
   @ApiForbiddenResponse({ description: 'Not a supervisor or admin.' })
-  trends(@Query() query: ReportRangeQueryDto): Promise<TrendsDto> {
-    return this.reports.trends(resolveReportRange(query));
+  async trends(@Query() query: ReportRangeQueryDto): Promise<TrendsDto> {
+    return this.reports.trends(await reportRangeFor(query, this.seasons));
   }
 
   @Get('public/companies')
@@ -73,8 +77,8 @@ export class ReportsController {
   @Header('Cache-Control', 'public, max-age=60')
   @ApiOperation({ summary: 'League table (红黑榜) of active companies for [from, to), best first; no login, no personal data' })
   @ApiOkResponse({ type: LeagueTableDto })
-  @ApiBadRequestResponse({ description: 'Bad from/to.' })
-  publicCompanies(@Query() query: ReportRangeQueryDto): Promise<LeagueTableDto> {
-    return this.reports.league(resolveReportRange(query));
+  @ApiBadRequestResponse({ description: 'Bad from/to, or a bad season (malformed, or with from/to).' })
+  async publicCompanies(@Query() query: ReportRangeQueryDto): Promise<LeagueTableDto> {
+    return this.reports.league(await reportRangeFor(query, this.seasons));
   }
 }

@@ -6,8 +6,9 @@ import { ProblemException } from '@app/http';
 import { mapPolicy, SlaPolicyDto } from './dto/sla.dto';
 
 function pickTerms(terms: SlaPolicyTerms): SlaPolicyTerms {
-  const { accept, contact, visit, reply, remediate, warningAfter, noticeAfter, calendar, returnWindow, extensionCap, designatedFromDispatch } = terms;
-  return { accept, contact, visit, reply, remediate, warningAfter, noticeAfter, calendar, returnWindow, extensionCap, designatedFromDispatch };
+  const { accept, contact, visit, reply, remediate, warningAfter, noticeAfter, calendar, returnWindow, extensionCap, designatedFromDispatch, callbackWithin, callbackAttempts } =
+    terms;
+  return { accept, contact, visit, reply, remediate, warningAfter, noticeAfter, calendar, returnWindow, extensionCap, designatedFromDispatch, callbackWithin, callbackAttempts };
 }
 import { SlaPolicyEntity } from '@app/persistence';
 
@@ -26,6 +27,8 @@ export function toPolicySnapshot(entity: SlaPolicyEntity): SlaPolicySnapshot {
     returnWindow: entity.returnWindow,
     extensionCap: entity.extensionCap,
     designatedFromDispatch: entity.designatedFromDispatch,
+    callbackWithin: entity.callbackWithin,
+    callbackAttempts: entity.callbackAttempts,
   };
 }
 
@@ -49,14 +52,16 @@ export class SlaPolicyService {
    */
   async storeVersion(
     priority: Priority,
-    given: Omit<SlaPolicyTerms, 'returnWindow' | 'extensionCap' | 'designatedFromDispatch'> & Partial<SlaPolicyTerms>,
+    given: Omit<SlaPolicyTerms, 'returnWindow' | 'extensionCap' | 'designatedFromDispatch' | 'callbackWithin' | 'callbackAttempts'> & Partial<SlaPolicyTerms>,
   ): Promise<SlaPolicyDto> {
-    // The return, extension and designation rules a body leaves out stay as they are.
+    // The return, extension, designation and callback rules a body leaves out stay as they are.
     const current = await this.current(priority);
     const terms: SlaPolicyTerms = {
       returnWindow: current.returnWindow,
       extensionCap: current.extensionCap,
       designatedFromDispatch: current.designatedFromDispatch,
+      callbackWithin: current.callbackWithin,
+      callbackAttempts: current.callbackAttempts,
       ...Object.fromEntries(Object.entries(given).filter(([, value]) => value !== undefined)),
     } as SlaPolicyTerms;
     if (parseDurationMs(terms.noticeAfter) <= parseDurationMs(terms.warningAfter)) {
@@ -69,8 +74,8 @@ export class SlaPolicyService {
       const { version } = await this.current(priority);
       const [row]: Array<{ created_at: Date }> = await this.policies.query(
         `INSERT INTO sla_policies (priority, version, accept, contact, visit, reply, remediate, warning_after, notice_after, calendar,
-                                   return_window, extension_cap, designated_from_dispatch)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) ON CONFLICT DO NOTHING RETURNING created_at`,
+                                   return_window, extension_cap, designated_from_dispatch, callback_within, callback_attempts)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15) ON CONFLICT DO NOTHING RETURNING created_at`,
         [
           priority,
           version + 1,
@@ -85,6 +90,8 @@ export class SlaPolicyService {
           terms.returnWindow,
           terms.extensionCap,
           terms.designatedFromDispatch,
+          terms.callbackWithin,
+          terms.callbackAttempts,
         ],
       );
       if (row) return mapPolicy({ priority, version: version + 1, ...pickTerms(terms) }, row.created_at);

@@ -80,6 +80,9 @@ export class TicketActivitiesService implements TicketActivities {
             // An approval states the deadline it set; later stages held back by a moved deadline say so.
             ...(request.input.action === 'extension-approve' && ticket.extension ? { stage: ticket.extension.stage, dueAt: ticket.stages[ticket.extension.stage]?.dueAt } : {}),
             ...(held.length > 0 ? { held } : {}),
+            // A callback says which attempt it was and what it came to (未联系上 after the last); a review its decision.
+            ...(request.input.action === 'callback' ? { attempt: ticket.callbackAttempts, outcome: plan.callbackOutcome ?? 'ATTEMPT' } : {}),
+            ...(plan.review ? { review: plan.review } : {}),
             ...(plan.freshDispatch ? { returnAllowedUntil: ticket.returnAllowedUntil?.toISOString(), designated: ticket.designated } : {}),
           },
           at: now,

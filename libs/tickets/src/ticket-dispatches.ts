@@ -19,7 +19,7 @@ export function dispatchChangeOf(plan: TransitionPlan, input: ActionInput, ticke
   return {
     at,
     outcome: plan.endsDispatch,
-    callback: input.action === 'callback' ? ticket.callback : null,
+    callback: input.action === 'callback' && plan.callbackOutcome ? ticket.callback : null,
     temperatureTest: input.action === 'visit' && input.readings.length > 0 ? { passed: plan.status === 'VISITED' } : null,
     returnRequested: input.action === 'return',
   };

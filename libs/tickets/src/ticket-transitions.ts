@@ -1,6 +1,8 @@
 import {
   ActionInput,
   addDuration,
+  callbackDeadline,
+  callbackRungTerms,
   CATEGORY_DEFAULTS,
   currentStage,
   dispatchDeadlines,
@@ -30,7 +32,7 @@ export function openStage(deadline: StageDeadline, policy: SlaPolicyTerms, calen
     dueAt: deadline.dueAt.toISOString(),
     doneAt: null,
     overdue: false,
-    rungs: rungs as Record<RungLevel, string>,
+    rungs: rungs as Partial<Record<RungLevel, string>>,
   };
 }
 
@@ -97,6 +99,17 @@ export function applyTransitionPlan(
     ticket.stages = { ...ticket.stages, remediate: openStage({ stage: 'remediate', startsAt: now, dueAt }, ticket.policy, calendar) };
     held.push(...holdLaterStages(ticket, 'remediate', calendar));
   }
+  if (plan.opensCallback && ticket.policy.callbackWithin) {
+    // The hotline's callback (回访) of this reply: the next working day by default, DUE_SOON and OVERDUE only.
+    ticket.stages = { ...ticket.stages, callback: openStage(callbackDeadline(now, ticket.policy, calendar), callbackRungTerms(ticket.policy), calendar) };
+    ticket.callbackAttempts = 0;
+    ticket.review = null;
+  }
+  if (plan.review === 'PENDING') ticket.review = { status: 'PENDING', requestedAt: at };
+  else if (plan.review) {
+    const reason = 'reason' in input ? input.reason : undefined;
+    ticket.review = { ...ticket.review!, status: plan.review, decidedAt: at, decidedBy: actor.username, ...(reason ? { reason } : {}) };
+  }
   if (plan.closes) {
     ticket.closedAt = now;
     // A request nobody can decide any more (the ticket is closed or cancelled) is withdrawn.
@@ -144,9 +157,14 @@ export function applyTransitionPlan(
     case 'extension-reject':
       ticket.extension = { ...ticket.extension!, status: 'REJECTED', decidedAt: at, decidedBy: actor.username };
       break;
+    case 'extension-notified':
+      ticket.extension = { ...ticket.extension!, citizenNotifiedAt: at, citizenNotifiedNote: input.note ?? null };
+      break;
     case 'callback': {
+      // Every callback of the reply is an attempt; only a final one (an evaluation, or 未联系上) is the ticket's callback.
+      ticket.callbackAttempts += 1;
       const { action: _action, ...callback } = input;
-      ticket.callback = { ...callback, at, by: actor.username };
+      if (plan.callbackOutcome) ticket.callback = { ...callback, at, by: actor.username, outcome: plan.callbackOutcome, attempts: ticket.callbackAttempts };
       break;
     }
     case 'repeat-call':

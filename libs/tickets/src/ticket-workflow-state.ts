@@ -1,4 +1,4 @@
-import { isOpenStatus, LifecycleState, RUNG_LEVELS, STAGES } from '@app/domain';
+import { isOpenStatus, LifecycleState, rungLevelsOf, STAGES } from '@app/domain';
 import type { TicketEntity } from '@app/persistence';
 import type { ArmedRung, WorkflowTicketState } from '@app/workflows';
 
@@ -18,6 +18,9 @@ export function lifecycleStateOf(ticket: TicketEntity): LifecycleState {
     priority: ticket.priority,
     returnAllowedUntil: ticket.returnAllowedUntil ? ticket.returnAllowedUntil.toISOString() : null,
     designated: ticket.designated,
+    callbackAttempts: ticket.callbackAttempts,
+    callbackAttemptLimit: ticket.policy.callbackAttempts,
+    review: ticket.review?.status ?? null,
   };
 }
 
@@ -27,7 +30,11 @@ export function pendingRungs(ticket: TicketEntity): ArmedRung[] {
   return STAGES.flatMap((stage) => {
     const state = ticket.stages[stage];
     if (!state || state.doneAt) return [];
-    return RUNG_LEVELS.map((level) => ({ stage, level, at: state.rungs[level] }));
+    // A stage carries the rungs of its ladder only (the callback: DUE_SOON and OVERDUE).
+    return rungLevelsOf(stage).flatMap((level) => {
+      const at = state.rungs[level];
+      return at ? [{ stage, level, at }] : [];
+    });
   });
 }
 

@@ -17,6 +17,7 @@ import {
 import type { Response } from 'express';
 import { CurrentUser, phoneVisibilityFor, RequirePermission } from '@app/auth';
 import type { Permission } from '@app/auth';
+import { satisfactionOf } from '@app/domain';
 import type { ActionInput, AuthenticatedUser } from '@app/domain';
 import { CreateTicketDto } from './dto/create-ticket.dto';
 import {
@@ -24,6 +25,7 @@ import {
   EmptyBodyDto,
   ExtensionRequestDto,
   NoteDto,
+  OptionalNoteDto,
   OptionalReasonDto,
   RaisePriorityDto,
   ReasonDto,
@@ -170,13 +172,37 @@ export class TicketsController {
     return this.act(id, { action: 'extension-reject', reason: body.reason }, user);
   }
 
-  @TicketAction('callback', 'tickets.dispatch', 'Record the callback (回访): CLOSED, or reopened (重办) when UNSATISFIED through the unit’s fault')
+  @TicketAction('extension/notified', 'tickets.work', 'Record that the citizen was told the approved extension’s new date and reason (domain.md §2.4): once, after the approval')
+  extensionNotified(@Param('id', ID) id: string, @Body() body: OptionalNoteDto, @CurrentUser() user: AuthenticatedUser): Promise<TicketDto> {
+    return this.act(id, { action: 'extension-notified', ...(body.note ? { note: body.note } : {}) }, user);
+  }
+
+  @TicketAction('callback', 'tickets.dispatch', 'Record the callback (回访): CLOSED; reopened (重办) when UNSATISFIED through the unit’s fault; the review queue when UNSATISFIED for objective reasons; not reached: REPLIED until the last attempt (未联系上)')
   callback(@Param('id', ID) id: string, @Body() body: CallbackDto, @CurrentUser() user: AuthenticatedUser): Promise<TicketDto> {
-    return this.act(
-      id,
-      { action: 'callback', reached: body.reached, solved: body.solved, satisfaction: body.satisfaction, unitAtFault: body.unitAtFault, note: body.note },
-      user,
-    );
+    // The national five-level answer is kept, and read as the three levels the reports use (satisfactionOf).
+    const input: ActionInput = body.reached
+      ? {
+          action: 'callback',
+          reached: true,
+          solved: body.solved,
+          satisfaction: satisfactionOf(body.satisfaction!),
+          evaluation: body.satisfaction,
+          contacted: body.contacted,
+          unitAtFault: body.unitAtFault,
+          note: body.note,
+        }
+      : { action: 'callback', reached: false, note: body.note };
+    return this.act(id, input, user);
+  }
+
+  @TicketAction('review/confirm', 'reviews.decide', 'Confirm the closure of a callback judged 不满意 for objective reasons (review queue): CLOSED')
+  confirmReview(@Param('id', ID) id: string, @Body() body: OptionalReasonDto, @CurrentUser() user: AuthenticatedUser): Promise<TicketDto> {
+    return this.act(id, { action: 'review-confirm', reason: body.reason }, user);
+  }
+
+  @TicketAction('review/reopen', 'reviews.decide', 'Order 重办 of a callback judged 不满意 for objective reasons (review queue): reopened at the same company')
+  reopenReview(@Param('id', ID) id: string, @Body() body: ReasonDto, @CurrentUser() user: AuthenticatedUser): Promise<TicketDto> {
+    return this.act(id, { action: 'review-reopen', reason: body.reason }, user);
   }
 
   @TicketAction('priority', 'tickets.dispatch', 'Raise the priority (e.g. an elderly person alone): the open stages are re-armed by the new policy from now, never later than they were')

@@ -149,7 +149,8 @@ export class TicketsService {
   /**
    * Tickets by keyset pages, within what the access policy lets `user` see: newest first, or one of the
    * supervisors' queues oldest request first (`extension=PENDING`: by the request's instant;
-   * `returnRequested=true`: by the instant of the ticket's latest return request, its RETURN event).
+   * `returnRequested=true`: by the instant of the ticket's latest return request, its RETURN event;
+   * `review=PENDING`: by the instant the callback sent it to review).
    */
   async list(query: ListTicketsQueryDto, user: AuthenticatedUser): Promise<Page<TicketEntity>> {
     const filter = companyFilterFor(user, query.companyId);
@@ -169,6 +170,11 @@ export class TicketsService {
       // out so the partial index idx_tickets_extension_pending (migration Queues) provably matches.
       builder.andWhere(`t.extension->>'status' = 'PENDING' AND ${OPEN_TICKET_SQL('t')}`);
       return keysetPage(builder, { alias: 't', instant: `(t.extension->>'requestedAt')::timestamptz`, direction: 'ASC' }, query);
+    }
+    if (query.review) {
+      // 不满意 for objective reasons, waiting for a supervisor (domain.md §2.5); PENDING written out for the partial index.
+      builder.andWhere(`t.review->>'status' = 'PENDING'`);
+      return keysetPage(builder, { alias: 't', instant: `(t.review->>'requestedAt')::timestamptz`, direction: 'ASC' }, query);
     }
     if (query.returnRequested) {
       builder.andWhere(`t.status = 'RETURN_REQUESTED'`);

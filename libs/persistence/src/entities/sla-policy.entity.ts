@@ -43,6 +43,14 @@ export class SlaPolicyEntity {
   @Column({ name: 'designated_from_dispatch', type: 'int' })
   designatedFromDispatch: number;
 
+  /** When the callback (回访) is due after the reply, in working days. */
+  @Column({ name: 'callback_within', type: 'text' })
+  callbackWithin: string;
+
+  /** Callbacks not reaching the citizen before the ticket closes as 未联系上. */
+  @Column({ name: 'callback_attempts', type: 'int' })
+  callbackAttempts: number;
+
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
   createdAt: Date;
 }

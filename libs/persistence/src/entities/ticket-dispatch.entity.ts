@@ -1,5 +1,5 @@
 import { Column, Entity, PrimaryGeneratedColumn, Unique } from 'typeorm';
-import type { CallbackInput, DispatchCause, DispatchOutcome, EscalationLevel, ExtensionState } from '@app/domain';
+import type { CallbackRecord, DispatchCause, DispatchOutcome, EscalationLevel, ExtensionState } from '@app/domain';
 import type { TicketStages } from './ticket.entity';
 
 /**
@@ -43,7 +43,7 @@ export class TicketDispatchEntity {
 
   /** The callback (回访) that judged this dispatch's reply. */
   @Column({ type: 'jsonb', nullable: true })
-  callback: (CallbackInput & { at: string; by: string }) | null;
+  callback: CallbackRecord | null;
 
   /** Return requests (退单) the company made in this dispatch, granted or refused. */
   @Column({ name: 'return_requests', type: 'int', default: 0 })

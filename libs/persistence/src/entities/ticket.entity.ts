@@ -1,12 +1,13 @@
 import { Column, CreateDateColumn, Entity, PrimaryColumn, UpdateDateColumn } from 'typeorm';
 import type {
-  CallbackInput,
+  CallbackRecord,
   Category,
   Channel,
   District,
   EscalationLevel,
   ExtensionState,
   Priority,
+  ReviewState,
   RungLevel,
   SlaPolicySnapshot,
   Stage,
@@ -22,9 +23,10 @@ export interface StageState {
   overdue: boolean;
   /**
    * Each rung's instant, fixed when the stage's deadline was set (dispatch, failed reading, approved
-   * extension): a later calendar change moves no rung of a ticket in flight.
+   * extension, reply for the callback): a later calendar change moves no rung of a ticket in flight. The callback
+   * stage has only DUE_SOON and OVERDUE (`rungLevelsOf`).
    */
-  rungs: Record<RungLevel, string>;
+  rungs: Partial<Record<RungLevel, string>>;
 }
 
 export type TicketStages = Partial<Record<Stage, StageState>>;
@@ -130,7 +132,15 @@ export class TicketEntity {
   resolution: string | null;
 
   @Column({ type: 'jsonb', nullable: true })
-  callback: (CallbackInput & { at: string; by: string }) | null;
+  callback: CallbackRecord | null;
+
+  /** Callbacks of the current reply that did not reach the citizen (未联系上 after the policy's `callbackAttempts`). */
+  @Column({ name: 'callback_attempts', type: 'int', default: 0 })
+  callbackAttempts: number;
+
+  /** The supervisor review of a 不满意 for objective reasons (domain.md §2.5), pending or decided. */
+  @Column({ type: 'jsonb', nullable: true })
+  review: ReviewState | null;
 
   /** Transitions applied by the ticket's workflow; makes a retried transition activity a no-op. */
   @Column({ name: 'transition_seq', type: 'int', default: 0 })

@@ -33,12 +33,24 @@ export class SlaPolicyTermsDto {
   @Min(2)
   @Max(10)
   designatedFromDispatch?: number;
+  @ApiPropertyOptional({ example: 'P1D', description: 'When the callback (回访) is due after the reply, in working days (domain.md §2.5: the next working day). Omitted: unchanged.' })
+  @IsOptional()
+  @IsSlaDuration()
+  callbackWithin?: string;
+  @ApiPropertyOptional({ example: 3, minimum: 1, maximum: 10, description: 'Callbacks not reaching the citizen before the ticket closes as 未联系上. Omitted: unchanged.' })
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  @Max(10)
+  callbackAttempts?: number;
 }
 
 export class SlaPolicyDto extends SlaPolicyTermsDto {
   @ApiProperty({ example: 'PT2H' }) declare returnWindow: string;
   @ApiProperty({ example: 'PT24H' }) declare extensionCap: string;
   @ApiProperty({ example: 3 }) declare designatedFromDispatch: number;
+  @ApiProperty({ example: 'P1D' }) declare callbackWithin: string;
+  @ApiProperty({ example: 3 }) declare callbackAttempts: number;
   @ApiProperty({ enum: PRIORITIES }) priority: Priority;
   @ApiProperty({ description: 'New tickets snapshot the newest version; tickets in flight keep theirs.' }) version: number;
   @ApiProperty({ format: 'date-time' }) createdAt: string;

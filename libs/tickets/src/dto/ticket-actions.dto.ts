@@ -12,11 +12,12 @@ import {
   Max,
   MaxLength,
   Min,
+  ValidateIf,
   ValidateNested,
 } from 'class-validator';
-import { PRIORITIES, SATISFACTION_LEVELS } from '@app/domain';
+import { EVALUATION_LEVELS, PRIORITIES } from '@app/domain';
 import { IsSlaDuration } from '@app/http';
-import type { Priority, Satisfaction } from '@app/domain';
+import type { Evaluation, Priority } from '@app/domain';
 
 const trim = ({ value }: { value: unknown }): unknown => (typeof value === 'string' ? value.trim() : value);
 
@@ -70,6 +71,16 @@ export class ReasonDto {
   reason: string;
 }
 
+/** An optional note: `{}` or `{note}` (e.g. how the citizen was told). */
+export class OptionalNoteDto {
+  @ApiPropertyOptional({ example: '已电话告知王女士新的办结时间及延期原因', maxLength: 2000 })
+  @IsOptional()
+  @Transform(trim)
+  @IsString()
+  @MaxLength(2000)
+  note?: string;
+}
+
 export class OptionalReasonDto {
   @ApiPropertyOptional({ maxLength: 2000 })
   @IsOptional()
@@ -91,22 +102,36 @@ export class ExtensionRequestDto extends ReasonDto {
   extendBy: string;
 }
 
+/** The answers a callback that reached the citizen must carry; one that did not may leave them out. */
+const whenReached = ValidateIf((body: { reached?: unknown }) => body.reached !== false);
+
 export class CallbackDto {
-  @ApiProperty({ description: 'Whether the citizen was reached.' })
+  @ApiProperty({ description: 'Whether the citizen was reached. false: the attempt is recorded and the ticket stays REPLIED; the policy’s last attempt closes it as 未联系上.' })
   @IsBoolean()
   reached: boolean;
 
-  @ApiProperty({ description: 'Whether the problem is solved (解决).' })
+  @ApiPropertyOptional({ description: 'Whether the problem is solved (是否解决). Required when reached.' })
+  @whenReached
   @IsBoolean()
-  solved: boolean;
+  solved?: boolean;
 
-  @ApiProperty({ enum: SATISFACTION_LEVELS })
-  @IsIn(SATISFACTION_LEVELS)
-  satisfaction: Satisfaction;
+  @ApiPropertyOptional({
+    enum: EVALUATION_LEVELS,
+    description: 'The national 好差评 scale (非常满意 … 非常不满意), read as SATISFIED / BASICALLY_SATISFIED / UNSATISFIED for the reports (domain.md §2.5). Required when reached.',
+  })
+  @whenReached
+  @IsIn(EVALUATION_LEVELS)
+  satisfaction?: Evaluation;
 
-  @ApiProperty({ description: 'UNSATISFIED through the unit’s fault reopens the ticket (重办).' })
+  @ApiPropertyOptional({ description: 'Whether the company contacted the citizen (是否联系, feeds 响应率). Required when reached.' })
+  @whenReached
   @IsBoolean()
-  unitAtFault: boolean;
+  contacted?: boolean;
+
+  @ApiPropertyOptional({ description: 'UNSATISFIED through the unit’s fault reopens the ticket (重办); for objective reasons it goes to the review queue. Required when reached.' })
+  @whenReached
+  @IsBoolean()
+  unitAtFault?: boolean;
 
   @ApiProperty({ maxLength: 2000 })
   @Transform(trim)

@@ -13,6 +13,9 @@ const toBoolean = ({ value }: { value: unknown }): unknown => (value === 'true' 
 /** The extension-request statuses GET /tickets can queue by: the pending ones, waiting for a supervisor. */
 export const QUEUED_EXTENSION_STATUSES = ['PENDING'] as const;
 
+/** The review statuses GET /tickets can queue by: callbacks waiting for a supervisor's decision. */
+export const QUEUED_REVIEW_STATUSES = ['PENDING'] as const;
+
 /** A queue's ordering is its own: two queues at once are refused, naming this one. */
 function NotWith(other: string): PropertyDecorator {
   return (target, propertyName) =>
@@ -85,6 +88,17 @@ export class ListTicketsQueryDto extends PageQueryDto {
   @Equals(true, { message: 'returnRequested must be true (the queue of return requests); leave it out for every ticket' })
   @NotWith('extension')
   returnRequested?: true;
+
+  @ApiPropertyOptional({
+    enum: QUEUED_REVIEW_STATUSES,
+    description:
+      'PENDING: the review queue (supervisors), tickets whose callback was 不满意 for objective reasons, to confirm closure or reopen (domain.md §2.5), **oldest first**. Not with `extension` or `returnRequested`.',
+  })
+  @IsOptional()
+  @IsIn(QUEUED_REVIEW_STATUSES, { message: 'review must be PENDING (the queue of callbacks to review); leave it out for every ticket' })
+  @NotWith('extension')
+  @NotWith('returnRequested')
+  review?: (typeof QUEUED_REVIEW_STATUSES)[number];
 }
 
 export class TicketPageDto {

@@ -1,7 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { presentPhone } from '@app/auth';
 import type { PhoneVisibility } from '@app/auth';
-import { calendarWarning, CATEGORIES, CHANNELS, DISPATCH_CAUSES, DISPATCH_OUTCOMES, DISTRICTS, ESCALATION_LEVELS, isOpenStatus, PRIORITIES, RUNG_LEVELS, STAGES, TICKET_STATUSES, uncoveredYearsOf } from '@app/domain';
+import { CALLBACK_OUTCOMES, calendarWarning, CATEGORIES, CHANNELS, DISPATCH_CAUSES, DISPATCH_OUTCOMES, DISTRICTS, ESCALATION_LEVELS, EVALUATION_LEVELS, isOpenStatus, PRIORITIES, RUNG_LEVELS, SATISFACTION_LEVELS, STAGES, TICKET_STATUSES, uncoveredYearsOf } from '@app/domain';
 import type { CalendarCoverage, Category, CountedSpan, Channel, DispatchCause, DispatchOutcome, District, EscalationLevel, Priority, RungLevel, Stage, TicketStatus } from '@app/domain';
 import type { EscalationEntity, TicketDispatchEntity, TicketEntity, TicketStages } from '@app/persistence';
 
@@ -51,20 +51,55 @@ export class ExtensionDto {
 
   @ApiPropertyOptional()
   decidedBy?: string;
+
+  @ApiPropertyOptional({ format: 'date-time', description: 'When the crew recorded that the citizen was told the new date and the reason (POST /tickets/{id}/extension/notified).' })
+  citizenNotifiedAt?: string;
+
+  @ApiPropertyOptional({ type: String, nullable: true, description: 'The crew’s note on telling the citizen, if any.' })
+  citizenNotifiedNote?: string | null;
+}
+
+export class ReviewDto {
+  @ApiProperty({ enum: ['PENDING', 'CONFIRMED', 'REOPENED'] })
+  status: string;
+
+  @ApiProperty({ format: 'date-time' })
+  requestedAt: string;
+
+  @ApiPropertyOptional({ format: 'date-time' })
+  decidedAt?: string;
+
+  @ApiPropertyOptional()
+  decidedBy?: string;
+
+  @ApiPropertyOptional()
+  reason?: string;
 }
 
 export class CallbackResultDto {
   @ApiProperty()
   reached: boolean;
 
-  @ApiProperty()
-  solved: boolean;
+  @ApiPropertyOptional({ description: 'Absent when the citizen was not reached.' })
+  solved?: boolean;
 
-  @ApiProperty({ enum: ['SATISFIED', 'BASICALLY_SATISFIED', 'UNSATISFIED'] })
-  satisfaction: string;
+  @ApiPropertyOptional({ enum: SATISFACTION_LEVELS, description: 'The three levels of the reports; absent when not reached.' })
+  satisfaction?: string;
 
-  @ApiProperty()
-  unitAtFault: boolean;
+  @ApiPropertyOptional({ enum: EVALUATION_LEVELS, description: 'The answer on the national five-level scale.' })
+  evaluation?: string;
+
+  @ApiPropertyOptional({ description: '是否联系: the company contacted the citizen.' })
+  contacted?: boolean;
+
+  @ApiPropertyOptional()
+  unitAtFault?: boolean;
+
+  @ApiPropertyOptional({ enum: CALLBACK_OUTCOMES, description: 'EVALUATED, or UNREACHED (未联系上) after the policy’s last attempt.' })
+  outcome?: string;
+
+  @ApiPropertyOptional({ description: 'Which attempt of the reply’s callback this was.' })
+  attempts?: number;
 
   @ApiProperty()
   note: string;
@@ -155,6 +190,12 @@ export class TicketDto {
 
   @ApiProperty({ type: CallbackResultDto, nullable: true })
   callback: CallbackResultDto | null;
+
+  @ApiProperty({ description: 'Callbacks made on the current reply (those that did not reach the citizen, and the final one).' })
+  callbackAttempts: number;
+
+  @ApiProperty({ type: ReviewDto, nullable: true, description: 'The supervisor review of a 不满意 for objective reasons (domain.md §2.5).' })
+  review: ReviewDto | null;
 
   @ApiProperty({ format: 'date-time' })
   createdAt: string;
@@ -284,6 +325,8 @@ export function mapTicket(ticket: TicketEntity, phone: PhoneVisibility, coverage
     readings: ticket.readings,
     resolution: ticket.resolution,
     callback: ticket.callback,
+    callbackAttempts: ticket.callbackAttempts ?? 0,
+    review: ticket.review ?? null,
     createdAt: ticket.createdAt.toISOString(),
     updatedAt: ticket.updatedAt.toISOString(),
     closedAt: ticket.closedAt ? ticket.closedAt.toISOString() : null,

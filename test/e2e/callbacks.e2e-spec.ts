@@ -84,7 +84,12 @@ describe('callbacks and evaluation over HTTP', () => {
     const overdue = await eventually(async () => (await events(ticket.id, 'ESCALATION_OVERDUE')).find((event) => event.payload.stage === 'callback'), 60_000, 'the callback OVERDUE rung');
     expect(overdue.payload).toMatchObject({ stage: 'callback', level: 'OVERDUE' });
     const after = (await as(operator).get(`/tickets/${ticket.id}`).expect(200)).body;
-    expect(after).toMatchObject({ status: 'REPLIED', stages: { callback: { overdue: true, doneAt: null } } });
+    expect(after).toMatchObject({ status: 'REPLIED', escalationLevel: 'NONE', stages: { callback: { overdue: true, doneAt: null } } });
+    // The hotline's rungs are not the company's: the crew does not see them, supervisors do.
+    const crewEscalations = (await as(c.crew).get('/escalations').expect(200)).body.items;
+    expect(crewEscalations.filter((rung: { ticketId: string }) => rung.ticketId === ticket.id)).toEqual([]);
+    const allEscalations = (await as(supervisor).get('/escalations').expect(200)).body.items;
+    expect(allEscalations.filter((rung: { ticketId: string; stage: string }) => rung.ticketId === ticket.id).map((rung: { stage: string }) => rung.stage)).toEqual(['callback', 'callback']);
     // Nothing of it in the company's figures: no WARNING, no notice, and the company's rated stages all on time.
     expect(await companyRow(c.id)).toMatchObject({ acceptOnTimeRate: 1, contactOnTimeRate: 1, replyOnTimeRate: 1, warnings: 0, notices: 0 });
     const done = (await callback(ticket, { reached: true, solved: true, contacted: true, satisfaction: 'SATISFIED', unitAtFault: false })).body;

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { Repository } from 'typeorm';
+import { COMPANY_STAGES } from '@app/domain';
 import { keysetPage, PageQueryDto } from '@app/http';
 import { EscalationEntity, NoticeEntity } from '@app/persistence';
 import { EscalationDto, EscalationPageDto, ListEscalationsQueryDto, mapEscalation, mapNotice, NoticePageDto } from './escalation.dto';
@@ -15,7 +16,8 @@ export class EscalationsService {
   /** Fired rungs, newest first, by keyset pages; `companyId` is the filter the access policy allowed. */
   async list(query: ListEscalationsQueryDto, companyId: string | undefined): Promise<EscalationPageDto> {
     const builder = this.escalations.createQueryBuilder('e');
-    if (companyId) builder.andWhere('e.company_id = :companyId', { companyId });
+    // A company's escalations are those of the stages it answers for, not the hotline's callback.
+    if (companyId) builder.andWhere('e.company_id = :companyId AND e.stage IN (:...companyStages)', { companyId, companyStages: COMPANY_STAGES });
     if (query.level) builder.andWhere('e.level = :level', { level: query.level });
     if (query.from) builder.andWhere('e.fired_at >= :from', { from: query.from });
     if (query.to) builder.andWhere('e.fired_at < :to', { to: query.to });

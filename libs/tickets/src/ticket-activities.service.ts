@@ -3,7 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { ApplicationFailure } from '@temporalio/common';
 import { DataSource, EntityManager, IsNull } from 'typeorm';
 import { APP_CONFIG, type AppConfig } from '@app/config';
-import { ESCALATION_LEVELS, planTransition, publicNoticeText, TransitionPlan, TransitionRefusedError } from '@app/domain';
+import { COMPANY_STAGES, ESCALATION_LEVELS, planTransition, publicNoticeText, TransitionPlan, TransitionRefusedError } from '@app/domain';
 import type { Priority, SlaPolicySnapshot } from '@app/domain';
 import { HotlineMetrics } from '@app/metrics';
 import { CompanyEntity, NoticeEntity, RepeatCallEntity, SlaPolicyEntity, TicketEntity, TicketEventEntity } from '@app/persistence';
@@ -115,14 +115,15 @@ export class TicketActivitiesService implements TicketActivities {
       await manager.query(
         `UPDATE tickets
             SET escalation_level = CASE
-                  WHEN array_position($3::text[], $2) > array_position($3::text[], escalation_level) THEN $2
+                  WHEN $4 = ANY ($5::text[]) AND array_position($3::text[], $2) > array_position($3::text[], escalation_level) THEN $2
                   ELSE escalation_level END,
                 stages = CASE
                   WHEN $2 = 'OVERDUE' AND stages ? $4 THEN jsonb_set(stages, ARRAY[$4, 'overdue'], 'true'::jsonb)
                   ELSE stages END,
                 updated_at = now()
           WHERE id = $1`,
-        [input.ticketId, input.level, ESCALATION_LEVELS, input.stage],
+        // Only a stage the company answers for raises its level: the hotline's callback does not count against it.
+        [input.ticketId, input.level, ESCALATION_LEVELS, input.stage, COMPANY_STAGES],
       );
       await syncCurrentDispatch(manager, input.ticketId);
       await manager.query(

@@ -1,7 +1,8 @@
 import { MigrationInterface, QueryRunner } from 'typeorm';
 // By path, not by alias: the test setup runs migrations under Node's own require.
-import { escalationRungs, RUNG_LEVELS } from '../libs/domain/src';
-import type { SlaPolicySnapshot, Stage, WorkCalendar } from '../libs/domain/src';
+import { rungInstants } from '../libs/domain/src';
+import type { SlaPolicySnapshot, Stage } from '../libs/domain/src';
+import { storedCalendar } from './stored-calendar';
 
 const BATCH = 1000;
 
@@ -41,11 +42,7 @@ export class OneRuleOnePlace1764600000000 implements MigrationInterface {
   }
 
   private async backfillRungs(queryRunner: QueryRunner): Promise<void> {
-    const days: Array<{ day: string; kind: string }> = await queryRunner.query(`SELECT to_char(day, 'YYYY-MM-DD') AS day, kind FROM calendar_days`);
-    const calendar: WorkCalendar = {
-      holidays: new Set(days.filter((row) => row.kind === 'HOLIDAY').map((row) => row.day)),
-      workdays: new Set(days.filter((row) => row.kind === 'WORKDAY').map((row) => row.day)),
-    };
+    const calendar = await storedCalendar(queryRunner);
     type StoredStage = { startsAt: string; dueAt: string; rungs?: Record<string, string> };
     for (let after = '00000000-0000-0000-0000-000000000000'; ; ) {
       const tickets: Array<{ id: string; policy: SlaPolicySnapshot; stages: Record<string, StoredStage> }> = await queryRunner.query(
@@ -58,8 +55,7 @@ export class OneRuleOnePlace1764600000000 implements MigrationInterface {
           Object.entries(ticket.stages).map(([stage, state]) => {
             if (state.rungs) return [stage, state];
             const deadline = { stage: stage as Stage, startsAt: new Date(state.startsAt), dueAt: new Date(state.dueAt) };
-            const at = new Map(escalationRungs(deadline, ticket.policy, calendar).map((rung) => [rung.level, rung.at.toISOString()]));
-            return [stage, { ...state, rungs: Object.fromEntries(RUNG_LEVELS.map((level) => [level, at.get(level)])) }];
+            return [stage, { ...state, rungs: rungInstants(deadline, ticket.policy, calendar) }];
           }),
         );
         await queryRunner.query(`UPDATE tickets SET stages = $2 WHERE id = $1`, [ticket.id, stages]);

@@ -1,7 +1,8 @@
 import { MigrationInterface, QueryRunner } from 'typeorm';
 // By path, not by alias: the test setup runs migrations under Node's own require.
-import { addDuration, CATEGORY_DEFAULTS, currentStage, dispatchDeadlines, escalationRank, escalationRungs, parseDurationMs, RUNG_LEVELS } from '../libs/domain/src';
+import { addDuration, CATEGORY_DEFAULTS, currentStage, dispatchDeadlines, escalationRank, parseDurationMs, rungInstants } from '../libs/domain/src';
 import type { Category, EscalationLevel, SlaPolicySnapshot, Stage, TicketStatus, WorkCalendar } from '../libs/domain/src';
+import { storedCalendar } from './stored-calendar';
 
 const BATCH = 500;
 
@@ -39,14 +40,7 @@ interface TicketRow {
 }
 
 function openStage(stage: Stage, startsAt: Date, dueAt: Date, policy: SlaPolicySnapshot, calendar: WorkCalendar): StageRecord {
-  const rungs = escalationRungs({ stage, startsAt, dueAt }, policy, calendar);
-  return {
-    startsAt: startsAt.toISOString(),
-    dueAt: dueAt.toISOString(),
-    doneAt: null,
-    overdue: false,
-    rungs: Object.fromEntries(RUNG_LEVELS.map((level) => [level, rungs.find((rung) => rung.level === level)!.at.toISOString()])),
-  };
+  return { startsAt: startsAt.toISOString(), dueAt: dueAt.toISOString(), doneAt: null, overdue: false, rungs: rungInstants({ stage, startsAt, dueAt }, policy, calendar) };
 }
 
 /**
@@ -182,11 +176,7 @@ export function dispatchesFromAuditTrail(ticket: TicketRow, events: EventRow[], 
 
 /** Every ticket's dispatches from its audit trail, for tickets that have none yet. */
 export async function backfillDispatches(queryRunner: QueryRunner): Promise<void> {
-  const days: Array<{ day: string; kind: string }> = await queryRunner.query(`SELECT to_char(day, 'YYYY-MM-DD') AS day, kind FROM calendar_days`);
-  const calendar: WorkCalendar = {
-    holidays: new Set(days.filter((row) => row.kind === 'HOLIDAY').map((row) => row.day)),
-    workdays: new Set(days.filter((row) => row.kind === 'WORKDAY').map((row) => row.day)),
-  };
+  const calendar = await storedCalendar(queryRunner);
   for (let after = '00000000-0000-0000-0000-000000000000'; ; ) {
     const tickets: TicketRow[] = await queryRunner.query(
       `SELECT id, category, company_id, dispatched_at, created_at, policy, stages, extension, escalation_level

@@ -1,7 +1,8 @@
 import { MigrationInterface, QueryRunner } from 'typeorm';
 // By path, not by alias: the test setup runs migrations under Node's own require.
 import { returnAllowedUntil } from '../libs/domain/src';
-import type { CalendarKind, WorkCalendar } from '../libs/domain/src';
+import type { CalendarKind } from '../libs/domain/src';
+import { storedCalendar } from './stored-calendar';
 
 /** The defaults of the new policy terms (docs/product.md, SLA), frozen here: every run inserts the same. */
 const NEW_TERMS = [
@@ -50,11 +51,7 @@ export class TianjinRules1764800000000 implements MigrationInterface {
   }
 
   private async backfillDispatchTerms(queryRunner: QueryRunner): Promise<void> {
-    const days: Array<{ day: string; kind: string }> = await queryRunner.query(`SELECT to_char(day, 'YYYY-MM-DD') AS day, kind FROM calendar_days`);
-    const calendar: WorkCalendar = {
-      holidays: new Set(days.filter((row) => row.kind === 'HOLIDAY').map((row) => row.day)),
-      workdays: new Set(days.filter((row) => row.kind === 'WORKDAY').map((row) => row.day)),
-    };
+    const calendar = await storedCalendar(queryRunner);
     for (let after = '00000000-0000-0000-0000-000000000000'; ; ) {
       const tickets: Array<{ id: string; dispatched_at: Date; dispatch_count: number; return_window: string; calendar: CalendarKind; designated_from: number }> =
         await queryRunner.query(

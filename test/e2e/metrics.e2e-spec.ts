@@ -1,7 +1,7 @@
 import { findFreePort } from '@app/devstack';
 import { CompanyEntity, EscalationEntity, TicketEntity } from '@app/persistence';
 import type { TicketDto } from '@app/tickets';
-import { TicketWorkflowStarter } from '@app/tickets';
+import { TicketLifecycleStarter } from '@app/tickets';
 import { authed, loginAs, SignedIn } from '../support/auth';
 import { insertCompany, insertPolicyVersion, SECONDS_POLICY, ticketBody } from '../support/fixtures';
 import { parsePrometheusText, PrometheusSample, sampleSum } from '../support/prometheus-text';
@@ -52,7 +52,7 @@ describe('Prometheus metrics', () => {
 
   it('counts a workflow start left to the sweeper, and an action it made wait as unavailable (503)', async () => {
     const before = await scrapeApi();
-    const starter = system.app.get(TicketWorkflowStarter);
+    const starter = system.app.get(TicketLifecycleStarter);
     const spy = jest.spyOn(starter, 'start').mockRejectedValueOnce(new Error('Temporal unreachable (simulated)'));
     let ticket: TicketDto;
     try {

@@ -134,6 +134,11 @@ export function escalationRungs(deadline: StageDeadline, policy: SlaPolicyTerms,
   return rungs.filter((rung) => rungLevelsOf(stage).includes(rung.level));
 }
 
+/** A stage's rungs as a ticket stores them: each of its levels' instant (ISO 8601), fixed with its deadline. */
+export function rungInstants(deadline: StageDeadline, policy: SlaPolicyTerms, calendar: WorkCalendar): Partial<Record<RungLevel, string>> {
+  return Object.fromEntries(escalationRungs(deadline, policy, calendar).map((rung) => [rung.level, rung.at.toISOString()]));
+}
+
 /** The callback stage (回访) from a reply at `repliedAt`: due `callbackWithin` later in working days (domain.md §2.5). */
 export function callbackDeadline(repliedAt: Date, policy: Pick<SlaPolicyTerms, 'callbackWithin'>, calendar: WorkCalendar): StageDeadline {
   return { stage: 'callback', startsAt: repliedAt, dueAt: addDuration(repliedAt, parseDurationMs(policy.callbackWithin), 'workdays', calendar) };

@@ -6,7 +6,7 @@ import type { AuthenticatedUser, Category } from '@app/domain';
 import { OPEN_TICKET_SQL, RepeatCallEntity, TicketEntity, TicketEventEntity } from '@app/persistence';
 import { TemporalClient } from '@app/temporal';
 import { syncCurrentDispatch } from './ticket-dispatches';
-import { TicketWorkflowGateway } from './ticket-workflow.gateway';
+import { TicketLifecycleGateway } from './ticket-lifecycle.gateway';
 
 /** What identifies a caller's complaint: the same phone, folded address and category. */
 export interface CallerComplaint {
@@ -29,7 +29,7 @@ export class RepeatCalls {
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly temporal: TemporalClient,
-    private readonly workflows: TicketWorkflowGateway,
+    private readonly workflows: TicketLifecycleGateway,
   ) {}
 
   /**

@@ -12,7 +12,7 @@ import { TICKET_NOT_FOUND, TRANSITION_REFUSED } from '@app/workflows';
 import type { ApplyTransitionInput, RecordRungInput, TicketActivities, WorkflowTicketState } from '@app/workflows';
 import { dispatchChangeOf, openDispatch, syncCurrentDispatch } from './ticket-dispatches';
 import { applyTransitionPlan, eventTypeOf, raisePriority, startFreshDispatch } from './ticket-transitions';
-import { lifecycleStateOf, workflowStateOf } from './ticket-workflow-state';
+import { lifecycleStateOf, workflowStateOf } from './ticket-lifecycle-state';
 
 /**
  * The ticket workflow's activities: all its I/O. Each is idempotent, because Temporal runs an activity

@@ -6,7 +6,7 @@ import {
   CATEGORY_DEFAULTS,
   currentStage,
   dispatchDeadlines,
-  escalationRungs,
+  rungInstants,
   isDesignatedDispatch,
   laterStagesToHold,
   parseDurationMs,
@@ -18,7 +18,7 @@ import {
   TransitionPlan,
   WorkCalendar,
 } from '@app/domain';
-import type { AuthenticatedUser, RungLevel, Stage } from '@app/domain';
+import type { AuthenticatedUser, Stage } from '@app/domain';
 import type { StageState, TicketEntity, TicketStages } from '@app/persistence';
 
 /**
@@ -26,13 +26,12 @@ import type { StageState, TicketEntity, TicketStages } from '@app/persistence';
  * the calendar of this moment, and never recomputed.
  */
 export function openStage(deadline: StageDeadline, policy: SlaPolicyTerms, calendar: WorkCalendar): StageState {
-  const rungs = Object.fromEntries(escalationRungs(deadline, policy, calendar).map((rung) => [rung.level, rung.at.toISOString()]));
   return {
     startsAt: deadline.startsAt.toISOString(),
     dueAt: deadline.dueAt.toISOString(),
     doneAt: null,
     overdue: false,
-    rungs: rungs as Partial<Record<RungLevel, string>>,
+    rungs: rungInstants(deadline, policy, calendar),
   };
 }
 

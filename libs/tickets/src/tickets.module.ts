@@ -9,11 +9,11 @@ import { RepeatCalls } from './repeat-calls.service';
 import { TicketActivitiesService } from './ticket-activities.service';
 import { TicketNumbers } from './ticket-numbers.service';
 import { TicketRouting } from './ticket-routing.service';
-import { TicketWorkflowGateway } from './ticket-workflow.gateway';
-import { TicketWorkflowStarter } from './ticket-workflow-starter.service';
+import { TicketLifecycleGateway } from './ticket-lifecycle.gateway';
+import { TicketLifecycleStarter } from './ticket-lifecycle-starter.service';
 import { TicketsController } from './tickets.controller';
 import { TicketsService } from './tickets.service';
-import { WorkflowStartSweeper } from './workflow-start-sweeper.service';
+import { LifecycleStartSweeper } from './lifecycle-start-sweeper.service';
 
 const ENTITIES = TypeOrmModule.forFeature([TicketEntity, TicketEventEntity, CompanyEntity, IdempotencyKeyEntity, RepeatCallEntity]);
 
@@ -21,15 +21,15 @@ const ENTITIES = TypeOrmModule.forFeature([TicketEntity, TicketEventEntity, Comp
 @Module({
   imports: [ENTITIES, SlaModule, EscalationsModule, MetricsModule],
   controllers: [TicketsController],
-  providers: [TicketsService, IdempotencyKeys, RepeatCalls, TicketRouting, TicketNumbers, TicketWorkflowStarter, TicketWorkflowGateway],
-  exports: [TicketsService, TicketWorkflowStarter],
+  providers: [TicketsService, IdempotencyKeys, RepeatCalls, TicketRouting, TicketNumbers, TicketLifecycleStarter, TicketLifecycleGateway],
+  exports: [TicketsService, TicketLifecycleStarter],
 })
 export class TicketsModule {}
 
 /** The worker side of tickets: the workflow's activities, and the sweeper of unstarted workflows and undelivered repeat calls. */
 @Module({
   imports: [ENTITIES, SlaModule, MetricsModule],
-  providers: [TicketActivitiesService, TicketWorkflowStarter, TicketWorkflowGateway, RepeatCalls, WorkflowStartSweeper],
+  providers: [TicketActivitiesService, TicketLifecycleStarter, TicketLifecycleGateway, RepeatCalls, LifecycleStartSweeper],
   exports: [TicketActivitiesService],
 })
 export class TicketActivitiesModule {}

@@ -20,8 +20,8 @@ import { TicketNumbers } from './ticket-numbers.service';
 import { TicketRouting } from './ticket-routing.service';
 import { openDispatch } from './ticket-dispatches';
 import { dispatchTerms, eventTypeOf, freshStages } from './ticket-transitions';
-import { TicketWorkflowGateway } from './ticket-workflow.gateway';
-import { TicketWorkflowStarter } from './ticket-workflow-starter.service';
+import { TicketLifecycleGateway } from './ticket-lifecycle.gateway';
+import { TicketLifecycleStarter } from './ticket-lifecycle-starter.service';
 
 /** The audit event a return request writes (its instant orders the return queue). */
 const RETURN_EVENT = eventTypeOf({ action: 'return', reason: '' });
@@ -47,8 +47,8 @@ export class TicketsService {
     private readonly repeatCalls: RepeatCalls,
     private readonly routing: TicketRouting,
     private readonly numbers: TicketNumbers,
-    private readonly starter: TicketWorkflowStarter,
-    private readonly workflows: TicketWorkflowGateway,
+    private readonly starter: TicketLifecycleStarter,
+    private readonly workflows: TicketLifecycleGateway,
     private readonly escalationRecords: EscalationsService,
     private readonly metrics: HotlineMetrics,
   ) {}

@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { APP_CONFIG, type AppConfig } from '@app/config';
 import { RepeatCalls } from './repeat-calls.service';
-import { TicketWorkflowStarter } from './ticket-workflow-starter.service';
+import { TicketLifecycleStarter } from './ticket-lifecycle-starter.service';
 
 /**
  * Runs in the worker: every few seconds, starts the workflows of committed tickets whose start did not go
@@ -10,14 +10,14 @@ import { TicketWorkflowStarter } from './ticket-workflow-starter.service';
  * a duplicate start harmless, and a repeat call delivered twice reopens once (the second finds it open).
  */
 @Injectable()
-export class WorkflowStartSweeper implements OnApplicationBootstrap, OnApplicationShutdown {
-  private readonly logger = new Logger(WorkflowStartSweeper.name);
+export class LifecycleStartSweeper implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly logger = new Logger(LifecycleStartSweeper.name);
   private timer?: NodeJS.Timeout;
   private running?: Promise<unknown>;
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
-    private readonly starter: TicketWorkflowStarter,
+    private readonly starter: TicketLifecycleStarter,
     private readonly repeatCalls: RepeatCalls,
   ) {}
 

@@ -1,7 +1,7 @@
 import { WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
 import { ActivityFailure, ApplicationFailure, RetryState } from '@temporalio/common';
 import { TICKET_NOT_FOUND, TRANSITION_REFUSED } from '@app/workflows';
-import { applicationFailureOf, problemOf } from './ticket-workflow.gateway';
+import { applicationFailureOf, problemOf } from './ticket-lifecycle.gateway';
 
 const open = { id: '9b1c7f3e-0d2a-4c55-9a71-5f2e8d4c3b10', status: 'RECEIVED' as const };
 

@@ -7,7 +7,7 @@ import { HotlineMetrics } from '@app/metrics';
 import { TicketEntity } from '@app/persistence';
 import { TemporalClient } from '@app/temporal';
 import { TICKET_WORKFLOW_TYPE, ticketWorkflowId } from '@app/workflows';
-import { workflowStateOf } from './ticket-workflow-state';
+import { workflowStateOf } from './ticket-lifecycle-state';
 
 /**
  * Starts a committed ticket's workflow. The ticket row is written first, so a ticket answered 201 exists
@@ -15,8 +15,8 @@ import { workflowStateOf } from './ticket-workflow-state';
  * Starting twice is harmless: the workflow id is the ticket's, and duplicates are refused.
  */
 @Injectable()
-export class TicketWorkflowStarter {
-  private readonly logger = new Logger(TicketWorkflowStarter.name);
+export class TicketLifecycleStarter {
+  private readonly logger = new Logger(TicketLifecycleStarter.name);
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,

@@ -20,7 +20,7 @@ export function applicationFailureOf(error: unknown): ApplicationFailure | undef
 
 /** Sends an action to a ticket's workflow and turns Temporal's answers into HTTP problems. */
 @Injectable()
-export class TicketWorkflowGateway {
+export class TicketLifecycleGateway {
   constructor(private readonly temporal: TemporalClient) {}
 
   async apply(ticket: { id: string; status: TicketStatus }, input: ActionInput, actor: Pick<AuthenticatedUser, 'username' | 'role'>): Promise<void> {

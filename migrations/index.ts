@@ -11,6 +11,7 @@ import { Calendar1764800000001 } from './1764800000001-Calendar';
 import { Hotspots1764800000002 } from './1764800000002-Hotspots';
 import { Callbacks1764900000000 } from './1764900000000-Callbacks';
 import { Season1764900000001 } from './1764900000001-Season';
+import { PausesAndRefunds1765000000000 } from './1765000000000-PausesAndRefunds';
 
 /** Every migration in order (one a line); listed explicitly so ts-jest, tsc output and bundles all find them. */
 export const MIGRATIONS = [
@@ -27,4 +28,5 @@ export const MIGRATIONS = [
   Hotspots1764800000002,
   Callbacks1764900000000,
   Season1764900000001,
+  PausesAndRefunds1765000000000,
 ];

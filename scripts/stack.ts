@@ -102,7 +102,7 @@ async function main(): Promise<void> {
     await waitForHttp(`http://127.0.0.1:${port}/health`, 120_000);
     if (demoUsers.length > 0) {
       const tickets = await seedDemoTickets(`http://127.0.0.1:${port}`, demoUsers);
-      say(`demo tickets seeded: a hot spot of ${tickets.hotspot.length} tickets from one building, and a designated ticket (${tickets.designated}) reassigned twice`);
+      say(`demo tickets seeded: a hot spot of ${tickets.hotspot.length} tickets from one building, a designated ticket (${tickets.designated}) reassigned twice, a paused ticket (${tickets.paused}: resident away, pause approved) and a refund-eligible ticket (${tickets.refund}: failed readings two days ago, not fixed within 24 h)`);
     }
     say('ready:');
     say(`  API          http://localhost:${port}`);

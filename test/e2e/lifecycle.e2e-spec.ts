@@ -6,7 +6,7 @@ import { CompanyEntity, EscalationEntity, TicketEntity, TicketEventEntity } from
 import type { TicketDto } from '@app/tickets';
 import { ticketLifecycleQuery, ticketWorkflowId } from '@app/workflows';
 import { authed, loginAs, SignedIn } from '../support/auth';
-import { insertCompany, insertPolicyVersion, SECONDS_POLICY, ticketBody } from '../support/fixtures';
+import { insertCompany, insertPolicyVersion, measured, SECONDS_POLICY, ticketBody } from '../support/fixtures';
 import { eventually, startTestSystem, TestSystem } from '../support/system';
 
 /** Every path of the lifecycle table (docs/product.md, Lifecycle) over HTTP, through the ticket workflows, against real PostgreSQL and Temporal. */
@@ -55,7 +55,7 @@ describe('ticket lifecycle over HTTP', () => {
     const cold = (
       await as(crew)
         .post(`/tickets/${ticket.id}/visit`)
-        .send({ note: '卧室偏冷', readings: [{ room: '卧室', celsius: 16.5 }, { room: '客厅', celsius: 18.5 }] })
+        .send({ note: '卧室偏冷', readings: [measured('卧室', 16.5), measured('客厅', 18.5, 'LIVING_ROOM')] })
         .expect(200)
     ).body;
     expect(cold.status).toBe('REMEDIATING');
@@ -63,7 +63,7 @@ describe('ticket lifecycle over HTTP', () => {
     const remediationHours = (Date.parse(cold.stages.remediate.dueAt) - Date.parse(cold.stages.visit.doneAt)) / 3_600_000;
     expect(remediationHours).toBeCloseTo(24, 2);
 
-    const warm = (await as(crew).post(`/tickets/${ticket.id}/visit`).send({ note: '复测', readings: [{ room: '卧室', celsius: 19 }] }).expect(200)).body;
+    const warm = (await as(crew).post(`/tickets/${ticket.id}/visit`).send({ note: '复测', readings: [measured('卧室', 19)] }).expect(200)).body;
     expect(warm.status).toBe('VISITED');
     expect(warm.stages.remediate.doneAt).not.toBeNull();
     expect(warm.readings.map((reading: { celsius: number }) => reading.celsius)).toEqual([16.5, 18.5, 19]);
@@ -293,7 +293,7 @@ describe('ticket lifecycle over HTTP', () => {
     const ticket = await createTicket();
     await as(crew).post(`/tickets/${ticket.id}/accept`).expect(200);
     await as(crew).post(`/tickets/${ticket.id}/contact`).send({ note: 'x' }).expect(200);
-    const bad = await as(crew).post(`/tickets/${ticket.id}/visit`).send({ note: 'x', readings: [{ room: '卧室', celsius: 'hot' }] }).expect(400);
+    const bad = await as(crew).post(`/tickets/${ticket.id}/visit`).send({ note: 'x', readings: [{ ...measured('卧室', 0), celsius: 'hot' }] }).expect(400);
     expect(bad.body.errors.map((error: { field: string }) => error.field)).toEqual(['readings[0].celsius']);
     await as(operator).post(`/tickets/${ticket.id}/callback`).send({ reached: 'yes' }).expect(400);
     expect((await as(crew).get(`/tickets/${ticket.id}`)).body.status).toBe('CONTACTED');

@@ -4,7 +4,7 @@ import type { TicketDto } from '@app/tickets';
 import { authed, loginAs, SignedIn } from '../support/auth';
 import { DEFAULT_SLA_POLICIES } from '@app/domain';
 import { backfillDispatches } from '../../migrations/1764700000001-Dispatches';
-import { insertCompany, insertPolicyVersion, SECONDS_POLICY, ticketBody } from '../support/fixtures';
+import { insertCompany, insertPolicyVersion, measured, SECONDS_POLICY, ticketBody } from '../support/fixtures';
 import { eventually, startTestSystem, TestSystem } from '../support/system';
 
 type Stage = 'accept' | 'contact' | 'visit' | 'reply';
@@ -110,7 +110,7 @@ describe('reports over HTTP', () => {
     await as(crew).post(`/tickets/${ticket.id}/accept`).expect(200);
     await as(crew).post(`/tickets/${ticket.id}/contact`).send({ note: '已联系' }).expect(200);
     for (const celsius of visits ?? []) {
-      await as(crew).post(`/tickets/${ticket.id}/visit`).send({ note: '测温', readings: celsius.map((c, i) => ({ room: `房间${i}`, celsius: c })) }).expect(200);
+      await as(crew).post(`/tickets/${ticket.id}/visit`).send({ note: '测温', readings: celsius.map((c, i) => measured(`房间${i}`, c)) }).expect(200);
     }
     await as(crew).post(`/tickets/${ticket.id}/reply`).send({ resolution: '已处理' }).expect(200);
   }
@@ -259,6 +259,9 @@ describe('reports over HTTP', () => {
       notices: overdueStages,
       temperatureTests: tests.length,
       temperaturePassRate: rate(tests.filter(Boolean).length, tests.length),
+      // No pause was asked in this test (test/e2e/pauses.e2e-spec.ts counts them).
+      pauses: 0,
+      pausedSeconds: 0,
     };
   }
 
@@ -345,11 +348,11 @@ describe('reports over HTTP', () => {
     const bytes = companies.body as Buffer;
     expect([...bytes.subarray(0, 3)]).toEqual([0xef, 0xbb, 0xbf]);
     const table = parseCsv(bytes.subarray(3).toString('utf8'));
-    expect(table[0]).toEqual(['承办单位', '派单量', '及时签收率', '及时联系率', '及时上门率', '及时回复率', '回访数', '解决率', '满意率', '响应率', '重办率', '重复来电率', '退单率', '约谈', '通报批评', '测温次数', '室温合格率', '单位ID']);
+    expect(table[0]).toEqual(['承办单位', '派单量', '及时签收率', '及时联系率', '及时上门率', '及时回复率', '回访数', '解决率', '满意率', '响应率', '重办率', '重复来电率', '退单率', '约谈', '通报批评', '测温次数', '室温合格率', '暂停次数', '暂停时长(小时)', '单位ID']);
     const json = (await as(supervisor).get('/reports/companies').query(range()).expect(200)).body.items;
     expect(table.slice(1)).toEqual(
       json.map((row: Record<string, unknown>) =>
-        [row.companyName, row.dispatched, row.acceptOnTimeRate, row.contactOnTimeRate, row.visitOnTimeRate, row.replyOnTimeRate, row.callbacks, row.solvedRate, row.satisfactionRate, row.responseRate, row.reopenRate, row.repeatCallRate, row.returnRate, row.warnings, row.notices, row.temperatureTests, row.temperaturePassRate, row.companyId].map((value) => (value === null ? '' : String(value))),
+        [row.companyName, row.dispatched, row.acceptOnTimeRate, row.contactOnTimeRate, row.visitOnTimeRate, row.replyOnTimeRate, row.callbacks, row.solvedRate, row.satisfactionRate, row.responseRate, row.reopenRate, row.repeatCallRate, row.returnRate, row.warnings, row.notices, row.temperatureTests, row.temperaturePassRate, row.pauses, (row.pausedSeconds as number) / 3600, row.companyId].map((value) => (value === null ? '' : String(value))),
       ),
     );
 

@@ -3,7 +3,7 @@ import { TicketEventEntity } from '@app/persistence';
 import type { TicketDto } from '@app/tickets';
 import { ticketLifecycleQuery, ticketWorkflowId } from '@app/workflows';
 import { authed, loginAs, SignedIn } from '../support/auth';
-import { insertCompany, insertPolicyVersion, ticketBody } from '../support/fixtures';
+import { insertCompany, insertPolicyVersion, measured, ticketBody } from '../support/fixtures';
 import { eventually, startTestSystem, TestSystem } from '../support/system';
 
 /** Tianjin's rules over HTTP (docs/product.md): stages wait on each other, returns, designation, extension caps, repeat calls. */
@@ -44,7 +44,7 @@ describe('Tianjin rules over HTTP', () => {
     const ticket = await create();
     await as(crewA).post(`/tickets/${ticket.id}/accept`).expect(200);
     await as(crewA).post(`/tickets/${ticket.id}/contact`).send({ note: '已联系' }).expect(200);
-    const cold = (await as(crewA).post(`/tickets/${ticket.id}/visit`).send({ note: '测温', readings: [{ room: '卧室', celsius: 15 }] }).expect(200)).body;
+    const cold = (await as(crewA).post(`/tickets/${ticket.id}/visit`).send({ note: '测温', readings: [measured('卧室', 15)] }).expect(200)).body;
     expect(cold.status).toBe('REMEDIATING');
     // Remediation is due 24 h after the failed reading, later than the reply's 24 h from dispatch: the reply waits.
     expect(Date.parse(cold.stages.remediate.dueAt)).toBeGreaterThan(Date.parse(ticket.stages.reply!.dueAt));

@@ -1,6 +1,6 @@
 import { TicketEventEntity, TicketEntity } from '@app/persistence';
 import { authed, loginAs, SignedIn } from '../support/auth';
-import { insertCompany, ticketBody } from '../support/fixtures';
+import { insertCompany, measured, ticketBody } from '../support/fixtures';
 import { startTestSystem, TestSystem } from '../support/system';
 
 const fields = (body: { errors?: Array<{ field: string }> }): string[] => (body.errors ?? []).map((error) => error.field);
@@ -72,7 +72,7 @@ describe('ticket rules answered at the edge', () => {
     expect(after.status).toBe('CONTACTED');
     expect(await system.dataSource.getRepository(TicketEventEntity).countBy({ ticketId: ticket.id })).toBe(events);
     // With a reading the same visit goes through.
-    const visited = (await as(crew).post(`/tickets/${ticket.id}/visit`).send({ note: '卧室复测', readings: [{ room: '卧室', celsius: 19.5 }] }).expect(200)).body;
+    const visited = (await as(crew).post(`/tickets/${ticket.id}/visit`).send({ note: '卧室复测', readings: [measured('卧室', 19.5)] }).expect(200)).body;
     expect(visited.status).toBe('VISITED');
   });
 
@@ -86,6 +86,6 @@ describe('ticket rules answered at the edge', () => {
     const billing = await contacted('BILLING');
     await as(crew).post(`/tickets/${billing.id}/visit`).send({ note: '上门', readings: [] }).expect(409);
     const received = (await as(operator).post('/tickets').send(ticketBody({ category: 'NOT_WARM' })).expect(201)).body;
-    await as(crew).post(`/tickets/${received.id}/visit`).send({ note: '上门', readings: [{ room: '卧室', celsius: 19 }] }).expect(409);
+    await as(crew).post(`/tickets/${received.id}/visit`).send({ note: '上门', readings: [measured('卧室', 19)] }).expect(409);
   });
 });

@@ -53,12 +53,13 @@ describe('tickets over HTTP', () => {
     expect(ticket.stages.remediate).toBeUndefined();
 
     const read = await system.http().get(`/tickets/${ticket.id}`).set(bearer(operator.token)).expect(200);
-    const { dispatches, ...rest } = read.body;
+    const { dispatches, refund, ...rest } = read.body;
     expect(rest).toEqual(ticket);
+    expect(refund).toEqual({ eligible: false, lines: [] });
     // Its one dispatch so far, current, mirroring the ticket's stages.
     expect(dispatches).toEqual([
       { seq: 1, companyId: nankai.id, dispatchedAt: ticket.dispatchedAt, cause: 'CREATED', stages: ticket.stages, extension: null,
-        escalationLevel: 'NONE', rungsFired: [], callback: null, outcome: null, endedAt: null },
+        escalationLevel: 'NONE', rungsFired: [], callback: null, outcome: null, endedAt: null, pauses: 0, pausedSeconds: 0 },
     ]);
 
     const description = await system.temporal.workflow.getHandle(ticketWorkflowId(ticket.id)).describe();

@@ -63,7 +63,10 @@ describe('hot-spot query plans (real PostgreSQL)', () => {
         const all = await plan(hotspotsSql(level, new Date(now.getTime() - 7 * DAY_MS), now, order, 10));
         expect(nodesOn('tickets', all).length).toBeGreaterThan(0);
         expect(nodesOn('tickets', all).map((node) => node['Node Type'])).not.toContain('Seq Scan');
-        expect(indexesOnTickets(all)).toEqual(['idx_tickets_created']);
+        // Through the creation order: (created_at) or, with few statuses, a skip scan of (status, created_at); which
+        // one is the planner's choice by row width (the ticket's snapshots), both read only the week.
+        expect(indexesOnTickets(all)).toHaveLength(1);
+        expect(['idx_tickets_created', 'idx_tickets_status_created']).toContain(indexesOnTickets(all)[0]);
       }
     }
     // And it answers: the outage's building first, its calls after the third marked.

@@ -2,7 +2,7 @@ import { DataSource } from 'typeorm';
 import { CalendarDayEntity, dataSourceOptions, EscalationEntity, TicketEntity, TicketEventEntity } from '@app/persistence';
 import { WorkCalendarService } from '@app/sla';
 import { TicketActivitiesService } from '@app/tickets';
-import { createTestDatabase, TestDatabase, testConfig } from '../support/test-env';
+import { createTestDatabase, TestDatabase } from '../support/test-env';
 import { insertCompany } from '../support/fixtures';
 
 /** The workflow's activities against real PostgreSQL: each rung is recorded exactly once, however often called. */
@@ -16,8 +16,7 @@ describe('TicketActivitiesService.recordRung', () => {
   beforeAll(async () => {
     database = await createTestDatabase();
     dataSource = await new DataSource(dataSourceOptions({ url: database.url })).initialize();
-    const config = testConfig({ databaseUrl: database.url, taskQueue: 'unused' });
-    activities = new TicketActivitiesService(dataSource, config, new WorkCalendarService(dataSource.getRepository(CalendarDayEntity)));
+    activities = new TicketActivitiesService(dataSource, new WorkCalendarService(dataSource.getRepository(CalendarDayEntity)));
     const company = await insertCompany(dataSource, ['HEPING']);
     ticketId = '9b1c7f3e-0d2a-4c55-9a71-5f2e8d4c3b10';
     await dataSource.getRepository(TicketEntity).insert({

@@ -7,7 +7,7 @@ import { freshStages, TicketActivitiesService, workflowStateOf } from '@app/tick
 import { TICKET_NOT_FOUND } from '@app/workflows';
 import type { ApplyTransitionInput } from '@app/workflows';
 import { insertCompany, insertDispatchedTicket } from '../support/fixtures';
-import { createTestDatabase, TestDatabase, testConfig } from '../support/test-env';
+import { createTestDatabase, TestDatabase } from '../support/test-env';
 
 /** applyTransition against real PostgreSQL: one clock, rungs fixed at dispatch, idempotent by sequence. */
 describe('TicketActivitiesService.applyTransition', () => {
@@ -26,7 +26,7 @@ describe('TicketActivitiesService.applyTransition', () => {
     database = await createTestDatabase();
     dataSource = await new DataSource(dataSourceOptions({ url: database.url })).initialize();
     calendars = new WorkCalendarService(dataSource.getRepository(CalendarDayEntity));
-    activities = new TicketActivitiesService(dataSource, testConfig({ databaseUrl: database.url, taskQueue: 'unused' }), calendars);
+    activities = new TicketActivitiesService(dataSource, calendars);
     companyId = (await insertCompany(dataSource, ['HEPING'])).id;
   });
 
@@ -42,7 +42,7 @@ describe('TicketActivitiesService.applyTransition', () => {
 
   it('keeps the rung instants fixed at dispatch when the calendar changes for a ticket in flight', async () => {
     const ticket = await insertP2Ticket();
-    const armed = workflowStateOf(ticket, 18).rungs;
+    const armed = workflowStateOf(ticket).rungs;
     const contactWarning = armed.find((rung) => rung.stage === 'contact' && rung.level === 'WARNING');
     expect(contactWarning?.at).toBe('2026-12-09T02:00:00.000Z');
 

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
-import { CATEGORY_DEFAULTS, DEFAULT_SLA_POLICIES, EMPTY_CALENDAR } from '@app/domain';
+import { CATEGORY_DEFAULTS, DEFAULT_INDOOR_STANDARD, DEFAULT_SLA_POLICIES, EMPTY_CALENDAR } from '@app/domain';
 import type { Category, District, SlaPolicyTerms, WorkCalendar } from '@app/domain';
 import { CompanyEntity, SlaPolicyEntity, TicketEntity } from '@app/persistence';
 import { freshStages } from '@app/tickets';
@@ -46,6 +46,7 @@ export const SECONDS_POLICY: SlaPolicyTerms = {
   designatedFromDispatch: 3,
   callbackWithin: 'P1D',
   callbackAttempts: 3,
+  pauseCap: 'PT48H',
 };
 
 let callerSequence = 0;
@@ -99,8 +100,14 @@ export async function insertDispatchedTicket(
     dispatchedAt: options.dispatchedAt,
     policyVersion: 1,
     policy,
+    indoorStandard: { version: 1, ...DEFAULT_INDOOR_STANDARD },
     stages: freshStages({ policy, category }, options.dispatchedAt, options.calendar ?? EMPTY_CALENDAR),
   });
   await repository.insert(ticket);
   return repository.findOneByOrFail({ id: ticket.id });
+}
+
+/** A reading as a crew records it by the method (domain.md §3): every check confirmed. */
+export function measured(room: string, celsius: number, roomType: 'BEDROOM' | 'LIVING_ROOM' | 'KITCHEN' | 'BATHROOM' | 'OTHER' = 'BEDROOM') {
+  return { room, roomType, celsius, method: { doorsAndWindowsClosed: true, roomCentre: true, oneMetreHigh: true, stableValue: true } };
 }

@@ -85,7 +85,6 @@ export function testConfig(overrides: {
       bcryptRounds: 4,
       ...overrides.auth,
     },
-    roomTemperatureStandard: 18,
     workflowBundlePath: null,
   };
 }

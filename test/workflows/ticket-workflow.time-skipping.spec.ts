@@ -1,18 +1,15 @@
-import { DefaultLogger } from '@temporalio/worker';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils';
 import { temporal } from '@temporalio/proto';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DataSource } from 'typeorm';
-import { temporalTestServerPath } from '@app/devstack';
-import { CalendarDayEntity, dataSourceOptions, EscalationEntity, NoticeEntity, TicketEntity } from '@app/persistence';
-import { WorkCalendarService } from '@app/sla';
-import { bundleTicketWorkflows, createTicketWorker } from '@app/temporal';
+import { EscalationEntity, NoticeEntity, TicketEntity } from '@app/persistence';
+import { createTicketWorker } from '@app/temporal';
 import { TicketActivitiesService, workflowStateOf } from '@app/tickets';
 import { ArmedRung, orderRungs, TICKET_WORKFLOW_TYPE, TicketActivities, ticketWorkflowId } from '@app/workflows';
-import { insertCompany, insertDispatchedTicket } from '../support/fixtures';
-import { createTestDatabase, TestDatabase, testConfig } from '../support/test-env';
+import { insertDispatchedTicket } from '../support/fixtures';
+import { startTimeSkippingStack, TimeSkippingStack } from '../support/time-skipping';
 
 /**
  * Skipped time jumps exactly to each timer, but the server's clock also runs in real time while the worker
@@ -29,27 +26,19 @@ const SCHEDULING_SLACK_MS = 30_000;
 describe('ticket workflow with time skipping', () => {
   let env: TestWorkflowEnvironment;
   let bundle: { code: string };
-  let database: TestDatabase;
   let dataSource: DataSource;
   let activities: TicketActivitiesService;
   let companyId: string;
 
+  let stack: TimeSkippingStack | undefined;
+
   beforeAll(async () => {
-    env = await TestWorkflowEnvironment.createTimeSkipping({
-      server: { executable: { type: 'existing-path', path: temporalTestServerPath() } },
-    });
-    bundle = await bundleTicketWorkflows(new DefaultLogger('WARN'));
-    database = await createTestDatabase();
-    dataSource = await new DataSource(dataSourceOptions({ url: database.url })).initialize();
-    const config = testConfig({ databaseUrl: database.url, taskQueue: 'unused' });
-    activities = new TicketActivitiesService(dataSource, config, new WorkCalendarService(dataSource.getRepository(CalendarDayEntity)));
-    companyId = (await insertCompany(dataSource, ['NANKAI'])).id;
+    stack = await startTimeSkippingStack();
+    ({ env, bundle, dataSource, activities, companyId } = stack);
   });
 
   afterAll(async () => {
-    await env?.teardown();
-    await dataSource?.destroy();
-    await database?.drop();
+    await stack?.close();
   });
 
   /** A dispatched ticket as the API stores it: every stage's deadline and rungs fixed from `dispatchedAt`. */
@@ -61,7 +50,7 @@ describe('ticket workflow with time skipping', () => {
    * returns the armed rungs and, per recorded rung, the server time its activity was scheduled.
    */
   async function run(ticket: TicketEntity, wrap: (real: TicketActivities) => TicketActivities = (real) => real) {
-    const state = workflowStateOf(ticket, 18);
+    const state = workflowStateOf(ticket);
     const taskQueue = `time-skipping-${ticket.id}`;
     const worker = await createTicketWorker({
       connection: env.nativeConnection,

@@ -25,6 +25,7 @@ describe('access policy', () => {
     'tickets.work': { admin: false, operator: false, crew: true, supervisor: false },
     'tickets.dispatch': { admin: false, operator: true, crew: false, supervisor: false },
     'extensions.decide': { admin: false, operator: false, crew: false, supervisor: true },
+    'pauses.decide': { admin: false, operator: false, crew: false, supervisor: true },
     'reviews.decide': { admin: false, operator: false, crew: false, supervisor: true },
     'reports.overdue': { admin: true, operator: true, crew: true, supervisor: true },
     'reports.performance': { admin: true, operator: false, crew: false, supervisor: true },

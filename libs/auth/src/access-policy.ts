@@ -11,11 +11,13 @@ import { ANY_SIGNED_IN_USER } from './auth.decorators';
 export const PERMISSIONS = {
   'tickets.create': ['operator'],
   'tickets.read': ['operator', 'supervisor', 'crew', 'admin'],
-  /** The crew's own steps on its company's tickets: 签收, 联系, 上门, 回复, 退单, 延期申请. */
+  /** The crew's own steps on its company's tickets: 签收, 联系, 上门, 回复, 退单, 延期申请, 暂停/恢复计时, 退费除外情形. */
   'tickets.work': ['crew'],
   /** The operator's dispatch decisions: 改派, 驳回退单, 回访, 撤销. */
   'tickets.dispatch': ['operator'],
   'extensions.decide': ['supervisor'],
+  /** A crew's pause request (resident away, entry refused): approved or rejected by a supervisor. */
+  'pauses.decide': ['supervisor'],
   /** The review queue: a 不满意 for objective reasons closed as it is, or reopened (重办) (domain.md §2.5). */
   'reviews.decide': ['supervisor'],
   'reports.overdue': ['supervisor', 'operator', 'crew', 'admin'],

@@ -139,6 +139,7 @@ class EnvironmentVariables {
   @Max(15)
   BCRYPT_ROUNDS?: number;
 
+  /** °C of the indoor standard's first version: read once, by its migration (PausesAndRefunds); checked here so a bad value stops the boot. */
   @IsOptional()
   @Transform(toNumber)
   @IsNumber({ allowNaN: false, allowInfinity: false })
@@ -181,8 +182,6 @@ export interface AppConfig {
    * the worker bundles the workflow sources when it starts (development, tests).
    */
   readonly workflowBundlePath: string | null;
-  /** Indoor °C below which a visit's reading fails the temperature test (docs/product.md, Lifecycle: 18.0 by default). */
-  readonly roomTemperatureStandard: number;
 }
 
 export interface AuthConfig {
@@ -247,7 +246,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       adminPassword: vars.ADMIN_PASSWORD,
       bcryptRounds: vars.BCRYPT_ROUNDS ?? 12,
     },
-    roomTemperatureStandard: vars.ROOM_TEMPERATURE_STANDARD ?? 18.0,
     workflowBundlePath: vars.WORKFLOW_BUNDLE_PATH ?? null,
   };
 }

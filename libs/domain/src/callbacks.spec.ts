@@ -1,3 +1,4 @@
+import { DEFAULT_INDOOR_STANDARD } from './indoor-temperature';
 import { ActionInput, DEFAULT_CALLBACK_ATTEMPTS, EVALUATION_LEVELS, LifecycleState, planTransition, satisfactionOf, TransitionRefusedError } from './lifecycle';
 import { callbackDeadline, callbackRungTerms, DEFAULT_SLA_POLICIES, escalationRungs } from './sla-policy';
 import { RATED_STAGES, rungLevelsOf } from './ticket-status';
@@ -40,9 +41,9 @@ describe('a callback that does not reach the citizen', () => {
   it('keeps the ticket REPLIED until the last attempt, which closes it as 未联系上', () => {
     expect(DEFAULT_CALLBACK_ATTEMPTS).toBe(3);
     for (const callbackAttempts of [0, 1]) {
-      expect(planTransition(replied({ callbackAttempts }), unreached, NOW, 18)).toMatchObject({ status: 'REPLIED', closes: false, callbackOutcome: null, completes: [] });
+      expect(planTransition(replied({ callbackAttempts }), unreached, NOW, DEFAULT_INDOOR_STANDARD)).toMatchObject({ status: 'REPLIED', closes: false, callbackOutcome: null, completes: [] });
     }
-    expect(planTransition(replied({ callbackAttempts: 2 }), unreached, NOW, 18)).toMatchObject({
+    expect(planTransition(replied({ callbackAttempts: 2 }), unreached, NOW, DEFAULT_INDOOR_STANDARD)).toMatchObject({
       status: 'CLOSED',
       closes: true,
       endsDispatch: 'CLOSED',
@@ -52,16 +53,16 @@ describe('a callback that does not reach the citizen', () => {
   });
 
   it('follows the policy’s number of attempts', () => {
-    expect(planTransition(replied({ callbackAttempts: 0, callbackAttemptLimit: 1 }), unreached, NOW, 18).callbackOutcome).toBe('UNREACHED');
-    expect(planTransition(replied({ callbackAttempts: 3, callbackAttemptLimit: 5 }), unreached, NOW, 18).status).toBe('REPLIED');
+    expect(planTransition(replied({ callbackAttempts: 0, callbackAttemptLimit: 1 }), unreached, NOW, DEFAULT_INDOOR_STANDARD).callbackOutcome).toBe('UNREACHED');
+    expect(planTransition(replied({ callbackAttempts: 3, callbackAttemptLimit: 5 }), unreached, NOW, DEFAULT_INDOOR_STANDARD).status).toBe('REPLIED');
   });
 });
 
 describe('an evaluation', () => {
   it('closes a satisfied one, reopens a 不满意 through the unit’s fault, and queues one for objective reasons', () => {
-    expect(planTransition(replied(), answered('BASICALLY_SATISFIED'), NOW, 18)).toMatchObject({ status: 'CLOSED', callbackOutcome: 'EVALUATED', review: null });
-    expect(planTransition(replied(), answered('UNSATISFIED', true), NOW, 18)).toMatchObject({ status: 'RECEIVED', freshDispatch: 'reopen', endsDispatch: 'REOPENED' });
-    expect(planTransition(replied(), answered('UNSATISFIED', false), NOW, 18)).toMatchObject({
+    expect(planTransition(replied(), answered('BASICALLY_SATISFIED'), NOW, DEFAULT_INDOOR_STANDARD)).toMatchObject({ status: 'CLOSED', callbackOutcome: 'EVALUATED', review: null });
+    expect(planTransition(replied(), answered('UNSATISFIED', true), NOW, DEFAULT_INDOOR_STANDARD)).toMatchObject({ status: 'RECEIVED', freshDispatch: 'reopen', endsDispatch: 'REOPENED' });
+    expect(planTransition(replied(), answered('UNSATISFIED', false), NOW, DEFAULT_INDOOR_STANDARD)).toMatchObject({
       status: 'REPLIED',
       closes: false,
       endsDispatch: null,
@@ -75,23 +76,23 @@ describe('an evaluation', () => {
 describe('the review of an objective 不满意', () => {
   it('is decided by a confirmation (closed) or a 重办 (reopened), and only while pending', () => {
     const pending = replied({ review: 'PENDING' });
-    expect(planTransition(pending, { action: 'review-confirm' }, NOW, 18)).toMatchObject({ status: 'CLOSED', closes: true, endsDispatch: 'CLOSED', review: 'CONFIRMED' });
-    expect(planTransition(pending, { action: 'review-reopen', reason: '供热单位可协调' }, NOW, 18)).toMatchObject({
+    expect(planTransition(pending, { action: 'review-confirm' }, NOW, DEFAULT_INDOOR_STANDARD)).toMatchObject({ status: 'CLOSED', closes: true, endsDispatch: 'CLOSED', review: 'CONFIRMED' });
+    expect(planTransition(pending, { action: 'review-reopen', reason: '供热单位可协调' }, NOW, DEFAULT_INDOOR_STANDARD)).toMatchObject({
       status: 'RECEIVED',
       freshDispatch: 'reopen',
       endsDispatch: 'REOPENED',
       review: 'REOPENED',
     });
-    expect(() => planTransition(replied(), { action: 'review-confirm' }, NOW, 18)).toThrow(TransitionRefusedError);
-    expect(() => planTransition(replied({ review: 'CONFIRMED' }), { action: 'review-reopen', reason: 'x' }, NOW, 18)).toThrow(/no callback is waiting/);
-    expect(() => planTransition(pending, answered('SATISFIED'), NOW, 18)).toThrow(/a supervisor reviews it/);
+    expect(() => planTransition(replied(), { action: 'review-confirm' }, NOW, DEFAULT_INDOOR_STANDARD)).toThrow(TransitionRefusedError);
+    expect(() => planTransition(replied({ review: 'CONFIRMED' }), { action: 'review-reopen', reason: 'x' }, NOW, DEFAULT_INDOOR_STANDARD)).toThrow(/no callback is waiting/);
+    expect(() => planTransition(pending, answered('SATISFIED'), NOW, DEFAULT_INDOOR_STANDARD)).toThrow(/a supervisor reviews it/);
   });
 });
 
 describe('the callback stage', () => {
   it('is opened by a reply', () => {
     const visited: LifecycleState = { ...replied(), status: 'VISITED' };
-    expect(planTransition(visited, { action: 'reply', resolution: '已修复' }, NOW, 18).opensCallback).toBe(true);
+    expect(planTransition(visited, { action: 'reply', resolution: '已修复' }, NOW, DEFAULT_INDOOR_STANDARD).opensCallback).toBe(true);
   });
 
   it('is due the next working day after the reply, with only DUE_SOON and OVERDUE, and is not rated', () => {

@@ -1,3 +1,4 @@
+import { DEFAULT_INDOOR_STANDARD } from './indoor-temperature';
 import { CATEGORIES, CATEGORY_DEFAULTS, PRIORITIES, priorityAllowed, readingsRequired } from './categories';
 import { planTransition, TransitionRefusedError } from './lifecycle';
 import type { LifecycleState } from './lifecycle';
@@ -31,7 +32,7 @@ describe('readingsRequired', () => {
       closedAt: null,
     });
     for (const category of CATEGORIES.filter((c) => CATEGORY_DEFAULTS[c].visitNeeded)) {
-      const visit = (): unknown => planTransition(state(category), { action: 'visit', note: '上门', readings: [] }, Date.now(), 18);
+      const visit = (): unknown => planTransition(state(category), { action: 'visit', note: '上门', readings: [] }, Date.now(), DEFAULT_INDOOR_STANDARD);
       if (readingsRequired(category)) expect(visit).toThrow(TransitionRefusedError);
       else expect(visit).not.toThrow();
     }

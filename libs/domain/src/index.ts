@@ -3,6 +3,7 @@ export * from './categories';
 export * from './districts';
 export * from './duration';
 export * from './heating-season';
+export * from './indoor-temperature';
 export * from './lifecycle';
 export * from './notice';
 export * from './phone';

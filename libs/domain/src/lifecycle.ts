@@ -1,5 +1,7 @@
 import { CATEGORY_DEFAULTS, Category, outranks, Priority, readingsRequired } from './categories';
 import { parseDurationMs } from './duration';
+import { IndoorStandardTerms, Reading, readingJudges, readingsFail, RefundExclusion } from './indoor-temperature';
+import { STAGE_ORDER } from './sla-policy';
 import { isOpenStatus, Stage, TicketStatus } from './ticket-status';
 
 /** Every action that changes a ticket (docs/product.md, Lifecycle), plus a repeat call (催办 / reopen within 7 days). */
@@ -15,6 +17,11 @@ export const TICKET_ACTIONS = [
   'extension-approve',
   'extension-reject',
   'extension-notified',
+  'pause',
+  'pause-approve',
+  'pause-reject',
+  'resume',
+  'refund-exclusion',
   'callback',
   'cancel',
   'repeat-call',
@@ -26,11 +33,6 @@ export type TicketAction = (typeof TICKET_ACTIONS)[number];
 
 export const SATISFACTION_LEVELS = ['SATISFIED', 'BASICALLY_SATISFIED', 'UNSATISFIED'] as const;
 export type Satisfaction = (typeof SATISFACTION_LEVELS)[number];
-
-export interface Reading {
-  readonly room: string;
-  readonly celsius: number;
-}
 
 /** The national 好差评 scale (domain.md §2.5, [G8]), 非常满意 … 非常不满意. */
 export const EVALUATION_LEVELS = ['VERY_SATISFIED', 'SATISFIED', 'BASICALLY_SATISFIED', 'UNSATISFIED', 'VERY_UNSATISFIED'] as const;
@@ -95,12 +97,22 @@ export interface ReviewState {
   readonly reason?: string;
 }
 
+/** A crew step that also records the citizen was told of the approved extension (domain.md §2.4), in passing. */
+export interface TellsOfExtension {
+  readonly extensionNotified?: boolean;
+}
+
+/** Whether `input` records, with its step, that the citizen was told of the approved extension. */
+export function tellsOfExtension(input: ActionInput): boolean {
+  return (input.action === 'contact' || input.action === 'visit' || input.action === 'reply') && input.extensionNotified === true;
+}
+
 /** The inputs of each action, as validated at the HTTP edge. */
 export type ActionInput =
   | { readonly action: 'accept' }
-  | { readonly action: 'contact'; readonly note: string }
-  | { readonly action: 'visit'; readonly note: string; readonly readings: readonly Reading[] }
-  | { readonly action: 'reply'; readonly resolution: string }
+  | ({ readonly action: 'contact'; readonly note: string } & TellsOfExtension)
+  | ({ readonly action: 'visit'; readonly note: string; readonly readings: readonly Reading[] } & TellsOfExtension)
+  | ({ readonly action: 'reply'; readonly resolution: string } & TellsOfExtension)
   | { readonly action: 'return'; readonly reason: string }
   | { readonly action: 'reassign'; readonly companyId: string }
   | { readonly action: 'reject-return'; readonly reason: string }
@@ -108,6 +120,16 @@ export type ActionInput =
   | { readonly action: 'extension-approve' }
   | { readonly action: 'extension-reject'; readonly reason?: string }
   | { readonly action: 'extension-notified'; readonly note?: string }
+  | { readonly action: 'pause'; readonly reason: PauseReason; readonly note: string; readonly callAttempts: number }
+  | { readonly action: 'pause-approve' }
+  | { readonly action: 'pause-reject'; readonly reason?: string }
+  | {
+      readonly action: 'resume';
+      readonly note?: string;
+      /** The workflow's own resume when the pause reached the policy's cap (actor `system`). */
+      readonly atCap?: boolean;
+    }
+  | { readonly action: 'refund-exclusion'; readonly exclusion: RefundExclusion; readonly note: string }
   | ({ readonly action: 'callback' } & CallbackInput)
   | { readonly action: 'raise-priority'; readonly priority: Priority; readonly reason: string }
   | { readonly action: 'cancel'; readonly reason: string }
@@ -139,6 +161,54 @@ export interface ExtensionState {
   readonly citizenNotifiedNote?: string | null;
 }
 
+/** Why a crew asks to stop a stage's clock: the resident is away, or refuses entry. */
+export const PAUSE_REASONS = ['RESIDENT_AWAY', 'ENTRY_REFUSED'] as const;
+export type PauseReason = (typeof PAUSE_REASONS)[number];
+export const PAUSE_REASON_NAMES_ZH: Record<PauseReason, string> = { RESIDENT_AWAY: '住户不在家', ENTRY_REFUSED: '住户拒绝入户' };
+
+/** The stages whose clock a pause may stop: those that need the resident (not 签收, not the hotline's 回访). */
+export const PAUSABLE_STAGES: readonly Stage[] = ['contact', 'visit', 'remediate', 'reply'];
+
+/**
+ * A pause request and what came of it: PENDING until a supervisor decides; ACTIVE while the clock stands
+ * still; ENDED when the crew resumed, the cap was reached, or the stage was done; REJECTED; WITHDRAWN when
+ * the stage was done (or the dispatch ended) before anyone decided.
+ */
+export type PauseStatus = 'PENDING' | 'ACTIVE' | 'ENDED' | 'REJECTED' | 'WITHDRAWN';
+
+export interface PauseState {
+  readonly status: PauseStatus;
+  readonly stage: Stage;
+  readonly reason: PauseReason;
+  readonly note: string;
+  /** The calls the crew made before asking (evidence). */
+  readonly callAttempts: number;
+  readonly requestedAt: string;
+  readonly requestedBy: string;
+  readonly decidedAt?: string;
+  readonly decidedBy?: string;
+  readonly decisionReason?: string;
+  /** When the clock stopped (the approval) and when it runs again by itself at the latest (the cap). */
+  readonly startedAt?: string;
+  readonly endsBy?: string;
+  readonly endedAt?: string;
+  readonly endedBy?: string;
+  /** Whether the cap ended it (the crew did not resume). */
+  readonly endedAtCap?: boolean;
+  /** How long the clock stood still (ms); the stage's deadline and rungs moved by it in the policy's clock. */
+  readonly pausedMs?: number;
+}
+
+/** Whether a pause holds a stage's clock now. */
+export function pauseActive(pause: PauseState | null | undefined): pause is PauseState & { startedAt: string; endsBy: string } {
+  return pause?.status === 'ACTIVE';
+}
+
+/** The stages whose rungs stand still while `stage` is paused: it and every later one waiting on it (STAGE_ORDER). */
+export function stagesHeldByPause(stage: Stage): readonly Stage[] {
+  return STAGE_ORDER.slice(STAGE_ORDER.indexOf(stage));
+}
+
 /** What the rules need to know of a ticket; the workflow keeps it, the database stores it. */
 export interface LifecycleState {
   readonly status: TicketStatus;
@@ -161,6 +231,12 @@ export interface LifecycleState {
   readonly callbackAttemptLimit?: number;
   /** The supervisor review of an objective 不满意, if one is pending or was decided on this reply. */
   readonly review?: ReviewStatus | null;
+  /** The latest pause request of the current dispatch (absent in older workflow states: none). */
+  readonly pause?: PauseState | null;
+  /** Stages of the current dispatch that had their one pause. */
+  readonly pausedStages?: readonly Stage[];
+  /** Whether the crew recorded why no refund is due (domain.md §3); absent in older workflow states: no. */
+  readonly refundExcluded?: boolean;
 }
 
 /** Repeat calls reopen a ticket closed less than this long ago (docs/product.md, Repeat calls). */
@@ -230,7 +306,29 @@ export interface TransitionPlan {
   readonly callbackOutcome: CallbackOutcome | null;
   /** A change of the supervisor review: an objective 不满意 queues it, a decision ends it. */
   readonly review: ReviewStatus | null;
+  /**
+   * An active pause this transition ends: resumed (by the crew, or at the cap), or the paused stage done,
+   * the dispatch ended or the ticket closed. The stage's clock moves by the paused time first.
+   */
+  readonly endsPause: boolean;
+  /** A pending pause request this transition withdraws (its stage done or its dispatch ended first). */
+  readonly withdrawsPause: boolean;
 }
+
+/** A plan's fields when a transition changes nothing but perhaps the status: each change starts from it. */
+export const UNCHANGED: Omit<TransitionPlan, 'status'> = {
+  completes: [],
+  freshDispatch: null,
+  startsRemediation: false,
+  closes: false,
+  endsDispatch: null,
+  raisesPriority: null,
+  opensCallback: false,
+  callbackOutcome: null,
+  review: null,
+  endsPause: false,
+  withdrawsPause: false,
+};
 
 export class TransitionRefusedError extends Error {
   constructor(message: string) {
@@ -242,6 +340,12 @@ export class TransitionRefusedError extends Error {
 const refuse = (message: string): never => {
   throw new TransitionRefusedError(message);
 };
+
+/** domain.md §2.4: once approved, the unit tells the citizen the new date and the reason; recorded once. */
+function refuseUnlessCitizenMayBeTold(state: LifecycleState): void {
+  if (state.extension?.status !== 'APPROVED') refuse('no approved extension to tell the citizen about');
+  if (state.extension!.citizenNotifiedAt) refuse(`the citizen was already told of this extension at ${state.extension!.citizenNotifiedAt}`);
+}
 
 const ACTION_ALLOWED_FROM: Partial<Record<TicketAction, readonly TicketStatus[]>> = {
   accept: ['RECEIVED'],
@@ -274,33 +378,34 @@ export function currentStage(state: Pick<LifecycleState, 'status' | 'category'>)
   }
 }
 
-export function readingsFail(readings: readonly Reading[], standardCelsius: number): boolean {
-  return readings.some((reading) => reading.celsius < standardCelsius);
-}
-
 /**
  * The rules of docs/product.md, Lifecycle, in one place: whether `input` may happen to a ticket in `state` at `now`, and
  * what it changes. Throws TransitionRefusedError (answered 409) when it may not. Pure: the workflow
  * validates updates with it, and the activity applies its plan.
  */
-export function planTransition(state: LifecycleState, input: ActionInput, now: number, standardCelsius: number): TransitionPlan {
+export function planTransition(
+  state: LifecycleState,
+  input: ActionInput,
+  now: number,
+  standard: Pick<IndoorStandardTerms, 'celsius' | 'rooms'>,
+): TransitionPlan {
   const { status } = state;
   const allowedFrom = ACTION_ALLOWED_FROM[input.action];
   if (allowedFrom && !allowedFrom.includes(status)) {
     refuse(`${input.action} is not allowed when the ticket is ${status} (only from ${allowedFrom.join(', ')})`);
   }
-  const plan = (changes: Partial<TransitionPlan> & Pick<TransitionPlan, 'status'>): TransitionPlan => ({
-    completes: [],
-    freshDispatch: null,
-    startsRemediation: false,
-    closes: false,
-    endsDispatch: null,
-    raisesPriority: null,
-    opensCallback: false,
-    callbackOutcome: null,
-    review: null,
-    ...changes,
-  });
+  if (tellsOfExtension(input)) refuseUnlessCitizenMayBeTold(state);
+  const plan = (changes: Partial<TransitionPlan> & Pick<TransitionPlan, 'status'>): TransitionPlan => {
+    const planned = { ...UNCHANGED, ...changes };
+    // A pause belongs to its stage in this dispatch: done, ended or closed, it ends (or is withdrawn) with it.
+    const pause = state.pause;
+    const overtaken = !!pause && (planned.completes.includes(pause.stage) || planned.freshDispatch !== null || planned.closes);
+    return {
+      ...planned,
+      endsPause: planned.endsPause || (overtaken && pause!.status === 'ACTIVE'),
+      withdrawsPause: overtaken && pause!.status === 'PENDING',
+    };
+  };
   const visitNeeded = CATEGORY_DEFAULTS[state.category].visitNeeded;
 
   switch (input.action) {
@@ -313,7 +418,10 @@ export function planTransition(state: LifecycleState, input: ActionInput, now: n
       if (input.readings.length === 0 && readingsRequired(state.category)) {
         refuse('a visit for a temperature complaint must record at least one reading');
       }
-      const fails = readingsFail(input.readings, standardCelsius);
+      if (readingsRequired(state.category) && !input.readings.some((reading) => readingJudges(reading, standard))) {
+        refuse('a visit for a temperature complaint must record at least one reading of a room the standard names, measured by the method');
+      }
+      const fails = readingsFail(input.readings, standard);
       const completes: Stage[] = status === 'CONTACTED' ? ['visit'] : [];
       if (status === 'REMEDIATING' && !fails) completes.push('remediate');
       return plan({
@@ -363,11 +471,35 @@ export function planTransition(state: LifecycleState, input: ActionInput, now: n
       return plan({ status });
     }
     case 'extension-notified':
-      // domain.md §2.4: once approved, the unit tells the citizen the new date and the reason; recorded once.
-      if (state.extension?.status !== 'APPROVED') refuse('no approved extension to tell the citizen about');
-      if (state.extension!.citizenNotifiedAt) refuse(`the citizen was already told of this extension at ${state.extension!.citizenNotifiedAt}`);
+      refuseUnlessCitizenMayBeTold(state);
       if (!isOpenStatus(status)) refuse(`the ticket is ${status}`);
       return plan({ status });
+    case 'pause': {
+      if (!isOpenStatus(status)) refuse(`no pause for a ${status} ticket`);
+      if (state.pause?.status === 'PENDING') refuse('a pause request is already pending');
+      if (state.pause?.status === 'ACTIVE') refuse(`the ${state.pause.stage} stage is already paused`);
+      const stage = currentStage(state);
+      const deadline = stage ? state.stages[stage] : undefined;
+      if (!stage || !deadline || deadline.doneAt) refuse(`no stage with a deadline is under way while the ticket is ${status}`);
+      if (!PAUSABLE_STAGES.includes(stage!)) refuse(`the ${stage} stage cannot be paused (only ${PAUSABLE_STAGES.join(', ')}: they need the resident)`);
+      if (state.pausedStages?.includes(stage!)) refuse(`the ${stage} stage already had its one pause in this dispatch`);
+      if (now >= Date.parse(deadline!.dueAt)) refuse(`the ${stage} deadline has already passed; a pause must be asked before it`);
+      return plan({ status });
+    }
+    case 'pause-approve':
+    case 'pause-reject':
+      if (state.pause?.status !== 'PENDING') refuse('no pause request is pending');
+      if (!isOpenStatus(status)) refuse(`the ticket is ${status}`);
+      return plan({ status });
+    case 'refund-exclusion':
+      if (!readingsRequired(state.category)) refuse(`a ${state.category} ticket has no indoor temperature to refund`);
+      if (!isOpenStatus(status)) refuse(`the ticket is ${status}; an exclusion is recorded while it is handled`);
+      if (state.refundExcluded) refuse('a refund exclusion is already recorded for this ticket');
+      return plan({ status });
+    case 'resume':
+      if (!pauseActive(state.pause)) refuse('no stage is paused');
+      if (input.atCap && now < Date.parse(state.pause!.endsBy!)) refuse(`the pause runs until ${state.pause!.endsBy} unless the crew resumes it`);
+      return plan({ status, endsPause: true });
     case 'callback': {
       if (state.review === 'PENDING') refuse('the callback judged the reply unsatisfactory for objective reasons: a supervisor reviews it (confirm or reopen)');
       if (!input.reached) {

@@ -23,6 +23,8 @@ export interface SlaPolicyTerms {
   readonly callbackWithin: string;
   /** Callbacks that do not reach the citizen before the ticket closes as 未联系上 (§2.5). */
   readonly callbackAttempts: number;
+  /** The longest a stage's clock stays stopped by an approved pause (resident away, entry refused) before it runs again by itself. */
+  readonly pauseCap: string;
 }
 
 export interface SlaPolicySnapshot extends SlaPolicyTerms {
@@ -46,6 +48,7 @@ export const DEFAULT_SLA_POLICIES: Record<Priority, SlaPolicyTerms> = {
     designatedFromDispatch: 3,
     callbackWithin: 'P1D',
     callbackAttempts: 3,
+    pauseCap: 'PT48H',
   },
   P1: {
     accept: 'PT30M',
@@ -61,6 +64,7 @@ export const DEFAULT_SLA_POLICIES: Record<Priority, SlaPolicyTerms> = {
     designatedFromDispatch: 3,
     callbackWithin: 'P1D',
     callbackAttempts: 3,
+    pauseCap: 'PT48H',
   },
   P2: {
     accept: 'P1D',
@@ -76,6 +80,7 @@ export const DEFAULT_SLA_POLICIES: Record<Priority, SlaPolicyTerms> = {
     designatedFromDispatch: 3,
     callbackWithin: 'P1D',
     callbackAttempts: 3,
+    pauseCap: 'PT48H',
   },
 };
 
@@ -185,4 +190,20 @@ export function laterStagesToHold(
     if (!state || state.doneAt || Date.parse(state.dueAt) >= dueAt.getTime()) return [];
     return [{ stage, from: state.dueAt, to: dueAt.toISOString() }];
   });
+}
+
+/** When an approved pause ends by itself if the crew has not resumed: the policy's cap after it started (wall time). */
+export function pauseEndsBy(startedAt: Date, policy: Pick<SlaPolicyTerms, 'pauseCap'>): Date {
+  return new Date(startedAt.getTime() + parseDurationMs(policy.pauseCap));
+}
+
+/**
+ * A stage's deadline after its clock stood still from `from` to `to`: moved by the time the pause took in
+ * the policy's clock (elapsed time for `24x7`, working time for `workdays`), so a pause over a weekend
+ * gives a working-day stage no days it would not have had.
+ */
+export function deadlineAfterPause(dueAt: Date, from: Date, to: Date, kind: CalendarKind, calendar: WorkCalendar): Date {
+  const pausedMs = kind === 'workdays' ? workingTimeBetween(from, to, calendar) : Math.max(0, to.getTime() - from.getTime());
+  // No time of the policy's clock passed (a pause over a weekend): the deadline stays where it is.
+  return pausedMs === 0 ? dueAt : addDuration(dueAt, pausedMs, kind, calendar);
 }

@@ -1,5 +1,7 @@
 export * from './hotspot.dto';
 export * from './hotspots.service';
+export * from './refund.dto';
+export * from './refunds.service';
 export * from './report.dto';
 export * from './report-range';
 export * from './report-sql';

@@ -1,6 +1,7 @@
-import { CATEGORY_DEFAULTS, DISTRICT_NAMES_ZH, localDate, STAGE_NAMES_ZH } from '@app/domain';
+import { CATEGORY_DEFAULTS, DISTRICT_NAMES_ZH, localDate, ROOM_TYPE_NAMES_ZH, STAGE_NAMES_ZH } from '@app/domain';
 import type { CsvColumn } from './csv';
 import type { HotspotDto, HotspotsDto } from './hotspot.dto';
+import type { RefundRowDto } from './refund.dto';
 import type { CompanyReportRowDto, OverdueRowDto } from './report.dto';
 import type { HotspotLevel } from './report-sql';
 import type { ReportRange } from './report-range';
@@ -40,6 +41,8 @@ export const COMPANY_REPORT_CSV: ReadonlyArray<CsvColumn<CompanyReportRowDto>> =
   { header: '通报批评', value: (row) => row.notices },
   { header: '测温次数', value: (row) => row.temperatureTests },
   { header: '室温合格率', value: (row) => row.temperaturePassRate },
+  { header: '暂停次数', value: (row) => row.pauses },
+  { header: '暂停时长(小时)', value: (row) => Math.round((row.pausedSeconds / 3600) * 10) / 10 },
   { header: '单位ID', value: (row) => row.companyId },
 ];
 
@@ -65,6 +68,21 @@ export function hotspotCsvRows(report: HotspotsDto): HotspotCsvRow[] {
     ...report.buildings.map((row) => ({ ...row, level: 'building' as const })),
   ];
 }
+
+/** 退费: one row per room and day, as the JSON rows. */
+export const REFUNDS_CSV: ReadonlyArray<CsvColumn<RefundRowDto>> = [
+  { header: '日期', value: (row) => row.day },
+  { header: '工单编号', value: (row) => row.ticketNumber },
+  { header: '供热单位', value: (row) => row.companyName },
+  { header: '区', value: (row) => DISTRICT_NAMES_ZH[row.district] },
+  { header: '地址', value: (row) => row.address },
+  { header: '房间', value: (row) => row.room },
+  { header: '房间类型', value: (row) => (row.roomType === null ? null : ROOM_TYPE_NAMES_ZH[row.roomType]) },
+  { header: '实测温度', value: (row) => row.celsius },
+  { header: '低于标准(°C)', value: (row) => row.shortfall },
+  { header: '退费比例(%)', value: (row) => row.percent },
+  { header: '工单ID', value: (row) => row.ticketId },
+];
 
 /** e.g. companies-20250106-20250113.csv (Asia/Shanghai days of the range). */
 export function csvFilename(report: string, range?: ReportRange): string {

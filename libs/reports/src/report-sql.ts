@@ -61,6 +61,9 @@ export const COMPANY_COUNTS = {
   warnings: 'warnings',
   notices: 'notices',
   temperatureTests: 'temperature_tests',
+  /** Approved pauses that ended, and how long they stopped the clock: the company's own stoppage, not a rate. */
+  pauses: 'pauses',
+  pausedSeconds: 'paused_seconds',
 } as const;
 
 export const COMPANY_SHARES = {
@@ -101,7 +104,8 @@ function stageColumns(columns: (stage: RatedStage) => string): string {
 export function companyReportSql(from: Date, to: Date, now: Date): SqlQuery {
   const text = `
     WITH cohort AS (
-      SELECT d.company_id, d.stages, d.outcome, d.ended_at, d.callback, d.repeat_calls, d.return_requests, d.temperature_tests, d.temperature_passed
+      SELECT d.company_id, d.stages, d.outcome, d.ended_at, d.callback, d.repeat_calls, d.return_requests, d.temperature_tests, d.temperature_passed,
+             d.pauses, d.paused_seconds
         FROM ticket_dispatches d
        WHERE d.dispatched_at >= $1 AND d.dispatched_at < $2
     ), dispatch_totals AS (
@@ -116,7 +120,9 @@ export function companyReportSql(from: Date, to: Date, now: Date): SqlQuery {
              count(*) FILTER (WHERE ${VALID_EVALUATION_SQL} AND callback->>'satisfaction' IN ('SATISFIED', 'BASICALLY_SATISFIED')) AS satisfied,
              count(*) FILTER (WHERE (callback->>'contacted')::boolean) AS contacted,
              sum(temperature_tests) AS temperature_tests,
-             sum(temperature_passed) AS temperature_passed
+             sum(temperature_passed) AS temperature_passed,
+             sum(pauses) AS pauses,
+             sum(paused_seconds) AS paused_seconds
         FROM cohort GROUP BY company_id
     ), stage_marks AS (
       SELECT c.company_id, s.key AS stage,
@@ -156,6 +162,8 @@ export function companyReportSql(from: Date, to: Date, now: Date): SqlQuery {
            coalesce(dt.contacted, 0)::int AS contacted,
            coalesce(dt.temperature_tests, 0)::int AS temperature_tests,
            coalesce(dt.temperature_passed, 0)::int AS temperature_passed,
+           coalesce(dt.pauses, 0)::int AS pauses,
+           coalesce(dt.paused_seconds, 0)::int AS paused_seconds,
            coalesce(dt.returned, 0)::int AS returned,
            coalesce(wt.warnings, 0)::int AS warnings,
            coalesce(nt.notices, 0)::int AS notices

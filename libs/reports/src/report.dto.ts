@@ -94,6 +94,8 @@ export class CompanyReportRowDto {
   @ApiProperty({ description: 'Public notices (通报批评) published in the range.' }) notices: number;
   @ApiProperty({ description: 'Visits with at least one reading.' }) temperatureTests: number;
   @ApiProperty({ type: Number, nullable: true, description: '室温合格率: visits whose readings all met the standard / visits with readings.' }) temperaturePassRate: number | null;
+  @ApiProperty({ description: 'Approved pauses (暂停计时: resident away, entry refused) that ended in these dispatches.' }) pauses: number;
+  @ApiProperty({ description: 'How long those pauses stopped the clock, in seconds.' }) pausedSeconds: number;
 }
 
 export class CompanyReportDto {

@@ -139,6 +139,8 @@ function toCompanyRow(row: CompanyRecord): CompanyReportRowDto {
     notices: count('notices'),
     temperatureTests: count('temperatureTests'),
     temperaturePassRate: share('temperaturePassRate'),
+    pauses: count('pauses'),
+    pausedSeconds: count('pausedSeconds'),
   };
 }
 

@@ -5,10 +5,14 @@ import { parseDurationMs, Priority, SlaPolicySnapshot, SlaPolicyTerms } from '@a
 import { ProblemException } from '@app/http';
 import { mapPolicy, SlaPolicyDto } from './dto/sla.dto';
 
+/** The terms added after the first release: a body may leave them out, and they stay as they are. */
+const LATER_TERMS = ['returnWindow', 'extensionCap', 'designatedFromDispatch', 'callbackWithin', 'callbackAttempts', 'pauseCap'] as const;
+type LaterTerm = (typeof LATER_TERMS)[number];
+
 function pickTerms(terms: SlaPolicyTerms): SlaPolicyTerms {
-  const { accept, contact, visit, reply, remediate, warningAfter, noticeAfter, calendar, returnWindow, extensionCap, designatedFromDispatch, callbackWithin, callbackAttempts } =
-    terms;
-  return { accept, contact, visit, reply, remediate, warningAfter, noticeAfter, calendar, returnWindow, extensionCap, designatedFromDispatch, callbackWithin, callbackAttempts };
+  const { accept, contact, visit, reply, remediate, warningAfter, noticeAfter, calendar } = terms;
+  const later = Object.fromEntries(LATER_TERMS.map((term) => [term, terms[term]])) as Pick<SlaPolicyTerms, LaterTerm>;
+  return { accept, contact, visit, reply, remediate, warningAfter, noticeAfter, calendar, ...later };
 }
 import { SlaPolicyEntity } from '@app/persistence';
 
@@ -29,6 +33,7 @@ export function toPolicySnapshot(entity: SlaPolicyEntity): SlaPolicySnapshot {
     designatedFromDispatch: entity.designatedFromDispatch,
     callbackWithin: entity.callbackWithin,
     callbackAttempts: entity.callbackAttempts,
+    pauseCap: entity.pauseCap,
   };
 }
 
@@ -52,16 +57,11 @@ export class SlaPolicyService {
    */
   async storeVersion(
     priority: Priority,
-    given: Omit<SlaPolicyTerms, 'returnWindow' | 'extensionCap' | 'designatedFromDispatch' | 'callbackWithin' | 'callbackAttempts'> & Partial<SlaPolicyTerms>,
+    given: Omit<SlaPolicyTerms, LaterTerm> & Partial<SlaPolicyTerms>,
   ): Promise<SlaPolicyDto> {
-    // The return, extension, designation and callback rules a body leaves out stay as they are.
     const current = await this.current(priority);
     const terms: SlaPolicyTerms = {
-      returnWindow: current.returnWindow,
-      extensionCap: current.extensionCap,
-      designatedFromDispatch: current.designatedFromDispatch,
-      callbackWithin: current.callbackWithin,
-      callbackAttempts: current.callbackAttempts,
+      ...pickTerms(current),
       ...Object.fromEntries(Object.entries(given).filter(([, value]) => value !== undefined)),
     } as SlaPolicyTerms;
     if (parseDurationMs(terms.noticeAfter) <= parseDurationMs(terms.warningAfter)) {
@@ -74,8 +74,8 @@ export class SlaPolicyService {
       const { version } = await this.current(priority);
       const [row]: Array<{ created_at: Date }> = await this.policies.query(
         `INSERT INTO sla_policies (priority, version, accept, contact, visit, reply, remediate, warning_after, notice_after, calendar,
-                                   return_window, extension_cap, designated_from_dispatch, callback_within, callback_attempts)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15) ON CONFLICT DO NOTHING RETURNING created_at`,
+                                   return_window, extension_cap, designated_from_dispatch, callback_within, callback_attempts, pause_cap)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16) ON CONFLICT DO NOTHING RETURNING created_at`,
         [
           priority,
           version + 1,
@@ -92,6 +92,7 @@ export class SlaPolicyService {
           terms.designatedFromDispatch,
           terms.callbackWithin,
           terms.callbackAttempts,
+          terms.pauseCap,
         ],
       );
       if (row) return mapPolicy({ priority, version: version + 1, ...pickTerms(terms) }, row.created_at);

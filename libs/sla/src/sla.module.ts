@@ -1,17 +1,19 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
-import { CalendarDayEntity, SlaPolicyEntity } from '@app/persistence';
+import { CalendarDayEntity, IndoorStandardEntity, SlaPolicyEntity } from '@app/persistence';
+import { IndoorStandardController } from './indoor-standard.controller';
+import { IndoorStandardService } from './indoor-standard.service';
 import { SeasonsController } from './seasons.controller';
 import { SeasonsService } from './seasons.service';
 import { SlaController } from './sla.controller';
 import { SlaPolicyService } from './sla-policy.service';
 import { WorkCalendarService } from './work-calendar.service';
 
-/** SLA policies (versioned data), the working-day calendar and the heating seasons. */
+/** SLA policies and the indoor temperature standard (versioned data), the working-day calendar and the heating seasons. */
 @Module({
-  imports: [TypeOrmModule.forFeature([SlaPolicyEntity, CalendarDayEntity])],
-  controllers: [SlaController, SeasonsController],
-  providers: [SlaPolicyService, WorkCalendarService, SeasonsService],
-  exports: [SlaPolicyService, WorkCalendarService, SeasonsService],
+  imports: [TypeOrmModule.forFeature([SlaPolicyEntity, CalendarDayEntity, IndoorStandardEntity])],
+  controllers: [SlaController, SeasonsController, IndoorStandardController],
+  providers: [SlaPolicyService, WorkCalendarService, SeasonsService, IndoorStandardService],
+  exports: [SlaPolicyService, WorkCalendarService, SeasonsService, IndoorStandardService],
 })
 export class SlaModule {}

@@ -1,8 +1,7 @@
-import { Inject, Injectable, Optional } from '@nestjs/common';
+import { Injectable, Optional } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { ApplicationFailure } from '@temporalio/common';
 import { DataSource, EntityManager, IsNull } from 'typeorm';
-import { APP_CONFIG, type AppConfig } from '@app/config';
 import { COMPANY_STAGES, ESCALATION_LEVELS, planTransition, publicNoticeText, TransitionPlan, TransitionRefusedError } from '@app/domain';
 import type { Priority, SlaPolicySnapshot } from '@app/domain';
 import { HotlineMetrics } from '@app/metrics';
@@ -22,7 +21,6 @@ import { lifecycleStateOf, workflowStateOf } from './ticket-lifecycle-state';
 export class TicketActivitiesService implements TicketActivities {
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
-    @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly calendars: WorkCalendarService,
     /** Optional so the activities can be built by hand (integration tests) without a metrics registry. */
     @Optional() private readonly metrics?: HotlineMetrics,
@@ -30,30 +28,32 @@ export class TicketActivitiesService implements TicketActivities {
 
   async applyTransition({ ticketId, seq, request, at }: ApplyTransitionInput): Promise<WorkflowTicketState> {
     const calendar = await this.calendars.load();
-    const standard = this.config.roomTemperatureStandard;
     return this.dataSource.transaction(async (manager) => {
       const ticket = await manager.findOne(TicketEntity, { where: { id: ticketId }, lock: { mode: 'pessimistic_write' } });
       if (!ticket) throw ApplicationFailure.nonRetryable(`ticket ${ticketId} does not exist`, TICKET_NOT_FOUND);
       // Applied by an earlier attempt whose completion was lost: answer with the state it left.
-      if (ticket.transitionSeq >= seq) return workflowStateOf(ticket, standard);
+      if (ticket.transitionSeq >= seq) return workflowStateOf(ticket);
 
       // The workflow's decision instant; only an activity scheduled by the first lifecycle release lacks one.
       const now = at ? new Date(at) : new Date();
       const from = ticket.status;
       let plan: TransitionPlan;
       try {
-        plan = planTransition(lifecycleStateOf(ticket), request.input, now.getTime(), standard);
+        plan = planTransition(lifecycleStateOf(ticket), request.input, now.getTime(), ticket.indoorStandard);
       } catch (error) {
         if (error instanceof TransitionRefusedError) throw ApplicationFailure.nonRetryable(error.message, TRANSITION_REFUSED);
         throw error;
       }
-      const { held } = applyTransitionPlan(ticket, plan, request.input, request.actor, now, calendar);
+      const { held, pausedMs } = applyTransitionPlan(ticket, plan, request.input, request.actor, now, calendar);
       const priorityBefore = ticket.priority;
+      // The pause this ended, as it was left: a fresh dispatch below drops the ticket's pause.
+      const endedPause = plan.endsPause ? ticket.pause : null;
       if (plan.raisesPriority) raisePriority(ticket, await this.newestPolicy(manager, plan.raisesPriority), now, calendar);
       ticket.transitionSeq = seq;
       await manager.save(ticket);
       // The dispatch that was current records what this did to it (and how it ended) before a fresh one starts.
-      await syncCurrentDispatch(manager, ticketId, dispatchChangeOf(plan, request.input, ticket, now));
+      await syncCurrentDispatch(manager, ticketId, { ...dispatchChangeOf(plan, request.input, ticket, now), pausedMs: plan.endsPause ? pausedMs : undefined });
+      const pausedStageDue = endedPause ? ticket.stages[endedPause.stage]?.dueAt : undefined;
       if (plan.freshDispatch) {
         startFreshDispatch(ticket, plan, now, calendar);
         await manager.save(ticket);
@@ -83,6 +83,10 @@ export class TicketActivitiesService implements TicketActivities {
             // A callback says which attempt it was and what it came to (未联系上 after the last); a review its decision.
             ...(request.input.action === 'callback' ? { attempt: ticket.callbackAttempts, outcome: plan.callbackOutcome ?? 'ATTEMPT' } : {}),
             ...(plan.review ? { review: plan.review } : {}),
+            // A pause says what it did to the clock: the cap it runs to, or how long it stood still and the moved deadline.
+            ...(request.input.action === 'pause-approve' && ticket.pause ? { stage: ticket.pause.stage, endsBy: ticket.pause.endsBy } : {}),
+            ...(endedPause ? { pause: { stage: endedPause.stage, pausedMs: endedPause.pausedMs, endedAtCap: endedPause.endedAtCap, dueAt: pausedStageDue } } : {}),
+            ...(plan.withdrawsPause ? { pauseWithdrawn: true } : {}),
             ...(plan.freshDispatch ? { returnAllowedUntil: ticket.returnAllowedUntil?.toISOString(), designated: ticket.designated } : {}),
           },
           at: now,
@@ -91,7 +95,7 @@ export class TicketActivitiesService implements TicketActivities {
       if (delivery) {
         await manager.update(RepeatCallEntity, { id: delivery, deliveredAt: IsNull() }, { deliveredAt: new Date() });
       }
-      return workflowStateOf(ticket, standard);
+      return workflowStateOf(ticket);
     });
   }
 

@@ -10,6 +10,8 @@ export interface DispatchChange {
   readonly temperatureTest?: { readonly passed: boolean } | null;
   readonly repeatCall?: boolean;
   readonly returnRequested?: boolean;
+  /** An approved pause that ended: how long it stopped the clock (ms). */
+  readonly pausedMs?: number;
   /** When the change happened: the dispatch's end, if it ends one. */
   readonly at?: Date;
 }
@@ -57,7 +59,9 @@ export async function syncCurrentDispatch(manager: EntityManager, ticketId: stri
             temperature_tests = d.temperature_tests + $4,
             temperature_passed = d.temperature_passed + $5,
             repeat_calls = d.repeat_calls + $6,
-            return_requests = d.return_requests + $8
+            return_requests = d.return_requests + $8,
+            pauses = d.pauses + $9,
+            paused_seconds = d.paused_seconds + $10
        FROM tickets t
       WHERE t.id = $1 AND d.ticket_id = t.id AND d.dispatched_at = t.dispatched_at`,
     [
@@ -69,6 +73,8 @@ export async function syncCurrentDispatch(manager: EntityManager, ticketId: stri
       change.repeatCall ? 1 : 0,
       change.at ?? null,
       change.returnRequested ? 1 : 0,
+      change.pausedMs !== undefined ? 1 : 0,
+      Math.round((change.pausedMs ?? 0) / 1000),
     ],
   );
 }

@@ -38,7 +38,7 @@ export class TicketLifecycleStarter {
   }
 
   async start(ticket: TicketEntity, timeoutMs = 3000): Promise<void> {
-    const state = workflowStateOf(ticket, this.config.roomTemperatureStandard);
+    const state = workflowStateOf(ticket);
     const connection = this.temporal.connection;
     try {
       await connection.withDeadline(Date.now() + timeoutMs, () =>

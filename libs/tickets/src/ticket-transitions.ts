@@ -5,21 +5,27 @@ import {
   callbackRungTerms,
   CATEGORY_DEFAULTS,
   currentStage,
+  deadlineAfterPause,
   dispatchDeadlines,
   rungInstants,
   isDesignatedDispatch,
   laterStagesToHold,
   parseDurationMs,
+  pauseEndsBy,
   returnAllowedUntil,
   SlaPolicySnapshot,
   SlaPolicyTerms,
   STAGES,
   StageDeadline,
+  tellsOfExtension,
   TransitionPlan,
   WorkCalendar,
 } from '@app/domain';
 import type { AuthenticatedUser, Stage } from '@app/domain';
 import type { StageState, TicketEntity, TicketStages } from '@app/persistence';
+
+/** How the timeline names the step the citizen was told of an extension with. */
+const TELLING_STEP_ZH = { contact: '联系', visit: '上门', reply: '回复' } as const;
 
 /**
  * A stage under way from a deadline set now: the deadline and every rung's instant are fixed here, with
@@ -63,6 +69,32 @@ export function holdLaterStages(ticket: TicketEntity, stage: Stage, calendar: Wo
 
 export type StageMove = ReturnType<typeof laterStagesToHold>[number];
 
+/**
+ * Ends the active pause at `now` (at most at its cap): the paused stage's deadline and rungs move by the
+ * time its clock stood still, in the policy's clock, and the later stages waiting on it are held. Returns
+ * the later stages' moves for the audit trail.
+ */
+export function endPause(
+  ticket: TicketEntity,
+  now: Date,
+  actor: Pick<AuthenticatedUser, 'username'>,
+  atCap: boolean,
+  calendar: WorkCalendar,
+): { readonly held: StageMove[]; readonly pausedMs: number } {
+  const pause = ticket.pause!;
+  const from = new Date(pause.startedAt!);
+  const to = new Date(Math.min(now.getTime(), Date.parse(pause.endsBy!)));
+  const pausedMs = Math.max(0, to.getTime() - from.getTime());
+  ticket.pause = { ...pause, status: 'ENDED', endedAt: to.toISOString(), endedBy: actor.username, endedAtCap: atCap, pausedMs };
+  const state = ticket.stages[pause.stage];
+  if (!state) return { held: [], pausedMs };
+  // The deadline and every rung move by the paused time (not recomputed: the 黄灯 keeps its distance to the deadline).
+  const shift = (instant: string): string => deadlineAfterPause(new Date(instant), from, to, ticket.policy.calendar, calendar).toISOString();
+  const moved = state.doneAt ? state : { dueAt: shift(state.dueAt), rungs: Object.fromEntries(Object.entries(state.rungs).map(([level, at]) => [level, shift(at)])) };
+  ticket.stages = { ...ticket.stages, [pause.stage]: { ...state, dueAt: moved.dueAt, rungs: moved.rungs, pausedMs } };
+  return { held: holdLaterStages(ticket, pause.stage, calendar), pausedMs };
+}
+
 /** Fresh deadlines of every dispatch stage, counted from `dispatchedAt` with the ticket's policy snapshot. */
 export function freshStages(ticket: Pick<TicketEntity, 'policy' | 'category'>, dispatchedAt: Date, calendar: WorkCalendar): TicketStages {
   const stages: TicketStages = {};
@@ -83,12 +115,20 @@ export function applyTransitionPlan(
   actor: Pick<AuthenticatedUser, 'username'>,
   now: Date,
   calendar: WorkCalendar,
-): { readonly held: StageMove[] } {
+): { readonly held: StageMove[]; readonly pausedMs: number } {
   const held: StageMove[] = [];
+  let pausedMs = 0;
   const at = now.toISOString();
   const previousStatus = ticket.status;
   const stageBefore = currentStage(ticket);
   ticket.status = plan.status;
+  // The clock runs again before anything completes: a stage done while paused is judged by its moved deadline.
+  if (plan.endsPause) {
+    const ended = endPause(ticket, now, actor, input.action === 'resume' && !!input.atCap, calendar);
+    held.push(...ended.held);
+    pausedMs = ended.pausedMs;
+  }
+  if (plan.withdrawsPause) ticket.pause = { ...ticket.pause!, status: 'WITHDRAWN', decidedAt: at };
   for (const stage of plan.completes) {
     const state = ticket.stages[stage];
     if (state && !state.doneAt) ticket.stages = { ...ticket.stages, [stage]: { ...state, doneAt: at } };
@@ -109,6 +149,9 @@ export function applyTransitionPlan(
     const reason = 'reason' in input ? input.reason : undefined;
     ticket.review = { ...ticket.review!, status: plan.review, decidedAt: at, decidedBy: actor.username, ...(reason ? { reason } : {}) };
   }
+  if (tellsOfExtension(input)) {
+    ticket.extension = { ...ticket.extension!, citizenNotifiedAt: at, citizenNotifiedNote: `随${TELLING_STEP_ZH[input.action as keyof typeof TELLING_STEP_ZH]}告知` };
+  }
   if (plan.closes) {
     ticket.closedAt = now;
     // A request nobody can decide any more (the ticket is closed or cancelled) is withdrawn.
@@ -117,7 +160,8 @@ export function applyTransitionPlan(
 
   switch (input.action) {
     case 'visit':
-      ticket.readings = [...ticket.readings, ...input.readings.map((reading) => ({ room: reading.room, celsius: reading.celsius, at }))];
+      // Who measured is the crew member who records it unless the body names someone else.
+      ticket.readings = [...ticket.readings, ...input.readings.map((reading) => ({ ...reading, measuredBy: reading.measuredBy ?? actor.username, at }))];
       break;
     case 'reply':
       ticket.resolution = input.resolution;
@@ -159,6 +203,27 @@ export function applyTransitionPlan(
     case 'extension-notified':
       ticket.extension = { ...ticket.extension!, citizenNotifiedAt: at, citizenNotifiedNote: input.note ?? null };
       break;
+    case 'pause':
+      ticket.pause = {
+        status: 'PENDING',
+        stage: stageBefore!,
+        reason: input.reason,
+        note: input.note,
+        callAttempts: input.callAttempts,
+        requestedAt: at,
+        requestedBy: actor.username,
+      };
+      break;
+    case 'pause-approve':
+      // The clock stops now; it runs again when the crew resumes, or by itself at the policy's cap.
+      ticket.pause = { ...ticket.pause!, status: 'ACTIVE', decidedAt: at, decidedBy: actor.username, startedAt: at, endsBy: pauseEndsBy(now, ticket.policy).toISOString() };
+      break;
+    case 'refund-exclusion':
+      ticket.refundExclusion = { exclusion: input.exclusion, note: input.note, at, by: actor.username };
+      break;
+    case 'pause-reject':
+      ticket.pause = { ...ticket.pause!, status: 'REJECTED', decidedAt: at, decidedBy: actor.username, ...(input.reason ? { decisionReason: input.reason } : {}) };
+      break;
     case 'callback': {
       // Every callback of the reply is an attempt; only a final one (an evaluation, or 未联系上) is the ticket's callback.
       ticket.callbackAttempts += 1;
@@ -174,7 +239,7 @@ export function applyTransitionPlan(
       break;
   }
 
-  return { held };
+  return { held, pausedMs };
 }
 
 /**
@@ -211,6 +276,8 @@ export function startFreshDispatch(ticket: TicketEntity, plan: TransitionPlan, n
     Object.assign(ticket, dispatchTerms(ticket, now, calendar));
     ticket.statusBeforeReturn = null;
     ticket.escalationLevel = 'NONE';
+    // A pause belongs to the dispatch it was asked in (ended or withdrawn by the plan already).
+    ticket.pause = null;
     ticket.closedAt = null;
     if (ticket.extension?.status === 'PENDING') ticket.extension = null;
     if (plan.freshDispatch === 'reopen') ticket.reopenCount += 1;

@@ -22,14 +22,16 @@ import type { ActionInput, AuthenticatedUser } from '@app/domain';
 import { CreateTicketDto } from './dto/create-ticket.dto';
 import {
   CallbackDto,
+  ContactDto,
   EmptyBodyDto,
   ExtensionRequestDto,
-  NoteDto,
   OptionalNoteDto,
   OptionalReasonDto,
+  PauseRequestDto,
   RaisePriorityDto,
   ReasonDto,
   ReassignDto,
+  RefundExclusionDto,
   ReplyDto,
   VisitDto,
 } from './dto/ticket-actions.dto';
@@ -80,7 +82,7 @@ export class TicketsController {
   @ApiOperation({
     summary: 'List tickets newest first, filtered, by cursor pages (crews: only their company’s)',
     description:
-      'The supervisors’ queues, oldest request first: `extension=PENDING` (extension requests waiting for a supervisor) and `returnRequested=true` (return requests waiting for an operator), one at a time. `companyActive=false&open=true`: open tickets left at deactivated companies, to reassign.',
+      'The supervisors’ queues, oldest request first: `extension=PENDING` (extension requests waiting for a supervisor) and `returnRequested=true` (return requests waiting for an operator), `review=PENDING` (callbacks to review) and `pause=PENDING` (pause requests waiting for a supervisor), one at a time. `companyActive=false&open=true`: open tickets left at deactivated companies, to reassign.',
   })
   @ApiOkResponse({ type: TicketPageDto })
   @ApiBadRequestResponse({ description: 'A bad filter value or cursor, naming the field.' })
@@ -115,7 +117,7 @@ export class TicketsController {
   @ApiNotFoundResponse({ description: 'No such ticket (or not the crew’s company).' })
   async findOne(@Param('id', ID) id: string, @CurrentUser() user: AuthenticatedUser): Promise<TicketDetailDto> {
     const ticket = mapTicket(await this.tickets.findVisible(id, user), phoneVisibilityFor(user), await this.calendars.coverage());
-    return { ...ticket, dispatches: await this.tickets.dispatches(id, user) };
+    return { ...ticket, dispatches: await this.tickets.dispatches(id, user), refund: await this.tickets.refund(id) };
   }
 
   private async act(id: string, input: ActionInput, user: AuthenticatedUser): Promise<TicketDto> {
@@ -128,18 +130,25 @@ export class TicketsController {
   }
 
   @TicketAction('contact', 'tickets.work', 'Contact the citizen (联系群众): ACCEPTED → CONTACTED')
-  contact(@Param('id', ID) id: string, @Body() body: NoteDto, @CurrentUser() user: AuthenticatedUser): Promise<TicketDto> {
-    return this.act(id, { action: 'contact', note: body.note }, user);
+  contact(@Param('id', ID) id: string, @Body() body: ContactDto, @CurrentUser() user: AuthenticatedUser): Promise<TicketDto> {
+    return this.act(id, { action: 'contact', note: body.note, ...extensionNotified(body) }, user);
   }
 
   @TicketAction('visit', 'tickets.work', 'Visit with readings (上门测温): CONTACTED/REMEDIATING → VISITED, or REMEDIATING below the standard')
   visit(@Param('id', ID) id: string, @Body() body: VisitDto, @CurrentUser() user: AuthenticatedUser): Promise<TicketDto> {
-    return this.act(id, { action: 'visit', note: body.note, readings: body.readings.map(({ room, celsius }) => ({ room, celsius })) }, user);
+    const readings = body.readings.map(({ room, roomType, celsius, method, measuredBy }) => ({
+      room,
+      roomType,
+      celsius,
+      method: { doorsAndWindowsClosed: method.doorsAndWindowsClosed, roomCentre: method.roomCentre, oneMetreHigh: method.oneMetreHigh, stableValue: method.stableValue },
+      ...(measuredBy ? { measuredBy } : {}),
+    }));
+    return this.act(id, { action: 'visit', note: body.note, readings, ...extensionNotified(body) }, user);
   }
 
   @TicketAction('reply', 'tickets.work', 'Reply with the result (办理回复): VISITED (or CONTACTED without visit) → REPLIED')
   reply(@Param('id', ID) id: string, @Body() body: ReplyDto, @CurrentUser() user: AuthenticatedUser): Promise<TicketDto> {
-    return this.act(id, { action: 'reply', resolution: body.resolution }, user);
+    return this.act(id, { action: 'reply', resolution: body.resolution, ...extensionNotified(body) }, user);
   }
 
   @TicketAction('return', 'tickets.work', 'Ask to return the ticket (退单): RECEIVED/ACCEPTED → RETURN_REQUESTED')
@@ -175,6 +184,31 @@ export class TicketsController {
   @TicketAction('extension/notified', 'tickets.work', 'Record that the citizen was told the approved extension’s new date and reason (domain.md §2.4): once, after the approval')
   extensionNotified(@Param('id', ID) id: string, @Body() body: OptionalNoteDto, @CurrentUser() user: AuthenticatedUser): Promise<TicketDto> {
     return this.act(id, { action: 'extension-notified', ...(body.note ? { note: body.note } : {}) }, user);
+  }
+
+  @TicketAction('pause', 'tickets.work', 'Ask to pause the current stage’s clock (暂停计时): the resident is away or refuses entry, with the calls tried; one pause per stage, before its deadline; a supervisor decides')
+  requestPause(@Param('id', ID) id: string, @Body() body: PauseRequestDto, @CurrentUser() user: AuthenticatedUser): Promise<TicketDto> {
+    return this.act(id, { action: 'pause', reason: body.reason, note: body.note, callAttempts: body.callAttempts }, user);
+  }
+
+  @TicketAction('pause/approve', 'pauses.decide', 'Approve the pending pause: the stage’s clock (and the later stages’) stops until the crew resumes, or the policy’s pauseCap (48 h) passes')
+  approvePause(@Param('id', ID) id: string, @Body() _body: EmptyBodyDto, @CurrentUser() user: AuthenticatedUser): Promise<TicketDto> {
+    return this.act(id, { action: 'pause-approve' }, user);
+  }
+
+  @TicketAction('pause/reject', 'pauses.decide', 'Reject the pending pause: the clock never stopped')
+  rejectPause(@Param('id', ID) id: string, @Body() body: OptionalReasonDto, @CurrentUser() user: AuthenticatedUser): Promise<TicketDto> {
+    return this.act(id, { action: 'pause-reject', reason: body.reason }, user);
+  }
+
+  @TicketAction('resume', 'tickets.work', 'End the pause (恢复计时): the stage’s deadline and rungs move by the paused time, in the policy’s clock')
+  resume(@Param('id', ID) id: string, @Body() body: OptionalNoteDto, @CurrentUser() user: AuthenticatedUser): Promise<TicketDto> {
+    return this.act(id, { action: 'resume', ...(body.note ? { note: body.note } : {}) }, user);
+  }
+
+  @TicketAction('refund-exclusion', 'tickets.work', 'Record why no refund is due (domain.md §3: altered facilities, covered radiators, drained water, other devices), with the evidence; once, while the ticket is open')
+  recordRefundExclusion(@Param('id', ID) id: string, @Body() body: RefundExclusionDto, @CurrentUser() user: AuthenticatedUser): Promise<TicketDto> {
+    return this.act(id, { action: 'refund-exclusion', exclusion: body.exclusion, note: body.note }, user);
   }
 
   @TicketAction('callback', 'tickets.dispatch', 'Record the callback (回访): CLOSED; reopened (重办) when UNSATISFIED through the unit’s fault; the review queue when UNSATISFIED for objective reasons; not reached: REPLIED until the last attempt (未联系上)')
@@ -214,6 +248,11 @@ export class TicketsController {
   cancel(@Param('id', ID) id: string, @Body() body: ReasonDto, @CurrentUser() user: AuthenticatedUser): Promise<TicketDto> {
     return this.act(id, { action: 'cancel', reason: body.reason }, user);
   }
+}
+
+/** The in-passing record that the citizen was told of the approved extension, when the body says so. */
+function extensionNotified(body: { extensionNotified?: boolean }): { extensionNotified?: true } {
+  return body.extensionNotified ? { extensionNotified: true } : {};
 }
 
 /** One action route: `POST /tickets/{id}/<path>`, its permission, and the answers every action shares. */

@@ -4,15 +4,15 @@ import { randomUUID } from 'node:crypto';
 import { DataSource, EntityManager } from 'typeorm';
 import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity';
 import { companyFilterFor, mayReadCompanyRecord } from '@app/auth';
-import { addressKey, addressPlace, CATEGORY_DEFAULTS, effectivePriority, exceedsExtensionCap, readingsRequired } from '@app/domain';
+import { addressKey, addressPlace, CATEGORY_DEFAULTS, effectivePriority, exceedsExtensionCap, readingJudges, readingsRequired, ROOM_TYPE_NAMES_ZH } from '@app/domain';
 import type { ActionInput, AuthenticatedUser, WorkCalendar } from '@app/domain';
 import { EscalationDto, EscalationsService } from '@app/escalations';
 import { keysetPage, Page, ProblemException } from '@app/http';
 import { actionOutcomeOf, HotlineMetrics } from '@app/metrics';
 import { EscalationEntity, OPEN_TICKET_SQL, RepeatCallEntity, TICKET_OVERDUE_NOW_SQL, TicketDispatchEntity, TicketEntity, TicketEventEntity } from '@app/persistence';
-import { SlaPolicyService, WorkCalendarService } from '@app/sla';
+import { IndoorStandardService, SlaPolicyService, WorkCalendarService } from '@app/sla';
 import { CreateTicketDto } from './dto/create-ticket.dto';
-import { DispatchDto, mapDispatch } from './dto/ticket.dto';
+import { DispatchDto, mapDispatch, RefundDto, refundOf } from './dto/ticket.dto';
 import { ListTicketsQueryDto } from './dto/ticket-queries.dto';
 import { IdempotencyKeys, IdempotencyRaceLost, idempotencyRequest, StoredAnswer } from './idempotency-keys.service';
 import { RepeatCalls } from './repeat-calls.service';
@@ -42,6 +42,7 @@ export class TicketsService {
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly policies: SlaPolicyService,
+    private readonly indoorStandards: IndoorStandardService,
     private readonly calendars: WorkCalendarService,
     private readonly idempotencyKeys: IdempotencyKeys,
     private readonly repeatCalls: RepeatCalls,
@@ -116,6 +117,7 @@ export class TicketsService {
       dispatchedAt,
       policyVersion: policy.version,
       policy,
+      indoorStandard: await this.indoorStandards.current(manager),
       stages: freshStages({ policy, category: dto.category }, dispatchedAt, calendar),
       ...dispatchTerms({ policy, dispatchCount: 1 }, dispatchedAt, calendar),
       createdBy: user.username,
@@ -176,6 +178,11 @@ export class TicketsService {
       builder.andWhere(`t.review->>'status' = 'PENDING'`);
       return keysetPage(builder, { alias: 't', instant: `(t.review->>'requestedAt')::timestamptz`, direction: 'ASC' }, query);
     }
+    if (query.pause) {
+      // Crews waiting to stop a stage's clock; PENDING written out for the partial index idx_tickets_pause_pending.
+      builder.andWhere(`t.pause->>'status' = 'PENDING' AND ${OPEN_TICKET_SQL('t')}`);
+      return keysetPage(builder, { alias: 't', instant: `(t.pause->>'requestedAt')::timestamptz`, direction: 'ASC' }, query);
+    }
     if (query.returnRequested) {
       builder.andWhere(`t.status = 'RETURN_REQUESTED'`);
       const returnedAt = `(SELECT max(e.at) FROM ticket_events e WHERE e.ticket_id = t.id AND e.type = '${RETURN_EVENT}')`;
@@ -191,6 +198,15 @@ export class TicketsService {
       this.dataSource.getRepository(EscalationEntity).find({ where: { ticketId: id }, order: { firedAt: 'ASC', id: 'ASC' } }),
     ]);
     return dispatches.filter((dispatch) => mayReadCompanyRecord(user, dispatch.companyId)).map((dispatch) => mapDispatch(dispatch, fired));
+  }
+
+  /** The ticket's refunds (domain.md §3) as of now, over every dispatch's remediation. */
+  async refund(id: string): Promise<RefundDto> {
+    const [ticket, dispatches] = await Promise.all([
+      this.findOne(id),
+      this.dataSource.getRepository(TicketDispatchEntity).find({ where: { ticketId: id }, order: { seq: 'ASC' } }),
+    ]);
+    return refundOf(ticket, dispatches, new Date());
   }
 
   async events(id: string, user: AuthenticatedUser): Promise<TicketEventEntity[]> {
@@ -211,6 +227,13 @@ export class TicketsService {
       throw new ProblemException(HttpStatus.BAD_REQUEST, 'Invalid request: readings', {
         title: 'Validation failed',
         errors: [{ field: 'readings', message: `readings must hold at least one reading: a ${ticket.category} (${CATEGORY_DEFAULTS[ticket.category].nameZh}) visit measures the indoor temperature` }],
+      });
+    }
+    if (input.action === 'visit' && readingsRequired(ticket.category) && input.readings.length > 0 && !input.readings.some((reading) => readingJudges(reading, ticket.indoorStandard))) {
+      const rooms = ticket.indoorStandard.rooms.map((room) => ROOM_TYPE_NAMES_ZH[room]).join('、');
+      throw new ProblemException(HttpStatus.BAD_REQUEST, 'Invalid request: readings', {
+        title: 'Validation failed',
+        errors: [{ field: 'readings', message: `readings must hold at least one reading of a room the standard applies to (${rooms}) measured by the method (all four checks): only such a reading judges the heating` }],
       });
     }
     if (input.action === 'extension' && exceedsExtensionCap(input.extendBy, ticket.policy)) {

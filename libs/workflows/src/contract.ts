@@ -1,5 +1,5 @@
 import { defineQuery, defineUpdate } from '@temporalio/workflow';
-import type { ActionInput, AuthenticatedUser, LifecycleState, RungLevel, Stage, TicketStatus } from '@app/domain';
+import type { ActionInput, AuthenticatedUser, IndoorStandardSnapshot, LifecycleState, RungLevel, Stage, TicketStatus } from '@app/domain';
 
 /** Workflow ids derive from ticket ids, so a start retried for the same ticket can never make a second one. */
 export function ticketWorkflowId(ticketId: string): string {
@@ -31,9 +31,13 @@ export interface WorkflowTicketState extends LifecycleState {
   readonly dispatchedAt: string;
   /** Transitions applied so far; the next one carries this + 1, making a retried activity a no-op. */
   readonly transitionSeq: number;
-  /** The indoor temperature standard the ticket is judged by (°C). */
+  /** The indoor temperature standard the ticket is judged by (°C); older states have only this. */
   readonly temperatureStandard: number;
+  /** The ticket's snapshot of the standard (°C and the rooms it applies to); absent in older workflow states. */
+  readonly indoorStandard?: IndoorStandardSnapshot;
   readonly rungs: readonly ArmedRung[];
+  /** When an active pause runs out and the workflow resumes the clock by itself; absent/null: no pause. */
+  readonly pauseEndsAt?: string | null;
 }
 
 export interface TicketLifecycleInput {
@@ -42,8 +46,8 @@ export interface TicketLifecycleInput {
 
 export interface TicketActionRequest {
   readonly input: ActionInput;
-  /** Who acts, as the audit trail records them. */
-  readonly actor: Pick<AuthenticatedUser, 'username' | 'role'>;
+  /** Who acts, as the audit trail records them: a user, or the workflow itself (a pause reaching its cap). */
+  readonly actor: Pick<AuthenticatedUser, 'username'> & { readonly role: AuthenticatedUser['role'] | typeof SYSTEM_ACTOR.role };
 }
 
 export interface TicketActionResult {
@@ -55,6 +59,9 @@ export interface TicketActionResult {
 export const ticketActionUpdate = defineUpdate<TicketActionResult, [TicketActionRequest]>('ticketAction');
 
 export const ticketLifecycleQuery = defineQuery<WorkflowTicketState>('ticketLifecycle');
+
+/** The workflow acting on its own, as the audit trail names it (rungs, a pause's cap). */
+export const SYSTEM_ACTOR = { username: 'system', role: 'system' } as const;
 
 /** The failure type of a refused action; the API answers it with 409. */
 export const TRANSITION_REFUSED = 'TransitionRefused';

@@ -1,6 +1,8 @@
 import { ApplicationFailure, allHandlersFinished, condition, proxyActivities, setHandler } from '@temporalio/workflow';
-import { decisionInstant, planTransition, reopenWindowEnd, TransitionRefusedError } from '@app/domain';
+import { decisionInstant, planTransition, reopenWindowEnd, ROOM_TYPES, TransitionRefusedError } from '@app/domain';
+import type { IndoorStandardTerms } from '@app/domain';
 import {
+  SYSTEM_ACTOR,
   TicketActionRequest,
   ticketActionUpdate,
   TicketActivities,
@@ -23,10 +25,15 @@ function refusal(error: unknown): ApplicationFailure {
   return ApplicationFailure.nonRetryable(message, TRANSITION_REFUSED);
 }
 
+/** The standard a ticket's readings are judged by; a state from before the snapshot judged every room. */
+function standardOf(state: WorkflowTicketState): Pick<IndoorStandardTerms, 'celsius' | 'rooms'> {
+  return state.indoorStandard ?? { celsius: state.temperatureStandard, rooms: ROOM_TYPES };
+}
+
 /** The rules' decision at `at` (epoch ms): the same instant the activity then checks and stamps with. */
 function check(state: WorkflowTicketState, request: TicketActionRequest, at: number): void {
   try {
-    planTransition(state, request.input, at, state.temperatureStandard);
+    planTransition(state, request.input, at, standardOf(state));
   } catch (error) {
     if (error instanceof TransitionRefusedError) throw refusal(error);
     throw error;
@@ -37,12 +44,15 @@ function check(state: WorkflowTicketState, request: TicketActionRequest, at: num
  * One workflow per ticket, for its whole life. It holds the ticket's SLA clock (every rung armed at an
  * absolute instant) and is the only way the ticket changes: actions arrive as Updates, are checked by the
  * pure rules, applied by an activity, and re-arm the rungs. Actions and rungs run one at a time, so an
- * action racing a deadline has one defined order. A closed ticket's workflow waits 7 days for a reopen.
+ * action racing a deadline has one defined order. An approved pause that reaches its cap is resumed here,
+ * as the system's own action. A closed ticket's workflow waits 7 days for a reopen.
  */
 export async function ticketLifecycleWorkflow(input: TicketLifecycleInput): Promise<void> {
   let state = input.state;
   const fired = new Set<string>();
   let changed = false;
+  // The cap instant already handled: a resume the rules refused is not tried again for the same pause.
+  let capHandled: string | null = null;
 
   // Actions and rungs are applied strictly one after another.
   let queue: Promise<unknown> = Promise.resolve();
@@ -76,13 +86,33 @@ export async function ticketLifecycleWorkflow(input: TicketLifecycleInput): Prom
       continue;
     }
     const next = orderRungs(state.rungs).find((rung) => !fired.has(rungKey(state.dispatchedAt, rung)));
+    const pauseEnd = state.pauseEndsAt && state.pauseEndsAt !== capHandled ? Date.parse(state.pauseEndsAt) : null;
     changed = false;
-    if (!next) {
+    if (!next && pauseEnd === null) {
       await condition(() => changed);
       continue;
     }
-    const waitMs = Date.parse(next.at) - Date.now();
+    const waitMs = Math.min(next ? Date.parse(next.at) : Infinity, pauseEnd ?? Infinity) - Date.now();
     if (waitMs > 0 && (await condition(() => changed, waitMs))) continue; // an action changed the clock
+
+    if (pauseEnd !== null && (!next || pauseEnd <= Date.parse(next.at))) {
+      await serialized(async () => {
+        // The crew may have resumed while this waited its turn.
+        if (!state.pauseEndsAt || Date.parse(state.pauseEndsAt) > Date.now()) return;
+        capHandled = state.pauseEndsAt;
+        const request: TicketActionRequest = { input: { action: 'resume', atCap: true }, actor: SYSTEM_ACTOR };
+        const at = Date.now();
+        try {
+          check(state, request, at);
+        } catch {
+          return;
+        }
+        state = await applyTransition({ ticketId: state.ticketId, seq: state.transitionSeq + 1, request, at: new Date(at).toISOString() });
+        changed = true;
+      });
+      continue;
+    }
+    if (!next) continue;
 
     await serialized(async () => {
       // An action may have run while this rung waited its turn: fire it only if it is still armed and due.

@@ -2,6 +2,7 @@ import { CalendarDayEntity } from './calendar-day.entity';
 import { CompanyEntity } from './company.entity';
 import { EscalationEntity } from './escalation.entity';
 import { IdempotencyKeyEntity } from './idempotency-key.entity';
+import { IndoorStandardEntity } from './indoor-standard.entity';
 import { LoginFailureEntity } from './login-failure.entity';
 import { NoticeEntity } from './notice.entity';
 import { RepeatCallEntity } from './repeat-call.entity';
@@ -16,6 +17,7 @@ export * from './calendar-day.entity';
 export * from './company.entity';
 export * from './escalation.entity';
 export * from './idempotency-key.entity';
+export * from './indoor-standard.entity';
 export * from './login-failure.entity';
 export * from './notice.entity';
 export * from './repeat-call.entity';
@@ -32,6 +34,7 @@ export const ENTITIES = [
   CompanyEntity,
   EscalationEntity,
   IdempotencyKeyEntity,
+  IndoorStandardEntity,
   LoginFailureEntity,
   NoticeEntity,
   RepeatCallEntity,

@@ -51,6 +51,10 @@ export class SlaPolicyEntity {
   @Column({ name: 'callback_attempts', type: 'int' })
   callbackAttempts: number;
 
+  /** The longest an approved pause stops a stage's clock before it runs again by itself. */
+  @Column({ name: 'pause_cap', type: 'text' })
+  pauseCap: string;
+
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
   createdAt: Date;
 }

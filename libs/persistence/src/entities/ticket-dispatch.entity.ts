@@ -60,6 +60,13 @@ export class TicketDispatchEntity {
   @Column({ name: 'temperature_passed', type: 'int', default: 0 })
   temperaturePassed: number;
 
+  /** Approved pauses (resident away, entry refused) that ended in this dispatch, and how long they stopped the clock. */
+  @Column({ type: 'int', default: 0 })
+  pauses: number;
+
+  @Column({ name: 'paused_seconds', type: 'int', default: 0 })
+  pausedSeconds: number;
+
   /** Null while current. */
   @Column({ type: 'text', nullable: true })
   outcome: DispatchOutcome | null;

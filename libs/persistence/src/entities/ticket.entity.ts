@@ -6,11 +6,15 @@ import type {
   District,
   EscalationLevel,
   ExtensionState,
+  IndoorStandardSnapshot,
+  PauseState,
   Priority,
+  RefundExclusion,
   ReviewState,
   RungLevel,
   SlaPolicySnapshot,
   Stage,
+  StoredReading,
   TicketStatus,
 } from '@app/domain';
 
@@ -27,6 +31,16 @@ export interface StageState {
    * stage has only DUE_SOON and OVERDUE (`rungLevelsOf`).
    */
   rungs: Partial<Record<RungLevel, string>>;
+  /** How long the stage's one approved pause stopped its clock (ms); absent: never paused in this dispatch. */
+  pausedMs?: number;
+}
+
+/** Why the crew recorded that no refund is due (domain.md §3), with its evidence. */
+export interface RefundExclusionRecord {
+  readonly exclusion: RefundExclusion;
+  readonly note: string;
+  readonly at: string;
+  readonly by: string;
 }
 
 export type TicketStages = Partial<Record<Stage, StageState>>;
@@ -124,8 +138,20 @@ export class TicketEntity {
   @Column({ name: 'status_before_return', type: 'text', nullable: true })
   statusBeforeReturn: TicketStatus | null;
 
+  /** Every reading of every visit: room, room type, method, who measured, when (domain.md §3). */
   @Column({ type: 'jsonb', default: () => "'[]'::jsonb" })
-  readings: Array<{ room: string; celsius: number; at: string }>;
+  readings: StoredReading[];
+
+  /** The indoor temperature standard as it was at creation (its version): the ticket is judged by it (default: version 1, for older writers). */
+  @Column({ name: 'indoor_standard', type: 'jsonb' })
+  indoorStandard: IndoorStandardSnapshot;
+
+  /** The latest pause request of the current dispatch and what came of it. */
+  @Column({ type: 'jsonb', nullable: true })
+  pause: PauseState | null;
+
+  @Column({ name: 'refund_exclusion', type: 'jsonb', nullable: true })
+  refundExclusion: RefundExclusionRecord | null;
 
   /** The crew's reply (办理回复). */
   @Column({ type: 'text', nullable: true })

@@ -43,6 +43,10 @@ export class SlaPolicyTermsDto {
   @Min(1)
   @Max(10)
   callbackAttempts?: number;
+  @ApiPropertyOptional({ example: 'PT48H', description: 'The longest an approved pause (resident away, entry refused) stops a stage’s clock before it runs again by itself. Omitted: unchanged.' })
+  @IsOptional()
+  @IsSlaDuration()
+  pauseCap?: string;
 }
 
 export class SlaPolicyDto extends SlaPolicyTermsDto {
@@ -51,6 +55,7 @@ export class SlaPolicyDto extends SlaPolicyTermsDto {
   @ApiProperty({ example: 3 }) declare designatedFromDispatch: number;
   @ApiProperty({ example: 'P1D' }) declare callbackWithin: string;
   @ApiProperty({ example: 3 }) declare callbackAttempts: number;
+  @ApiProperty({ example: 'PT48H' }) declare pauseCap: string;
   @ApiProperty({ enum: PRIORITIES }) priority: Priority;
   @ApiProperty({ description: 'New tickets snapshot the newest version; tickets in flight keep theirs.' }) version: number;
   @ApiProperty({ format: 'date-time' }) createdAt: string;

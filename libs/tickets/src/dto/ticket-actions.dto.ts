@@ -1,9 +1,11 @@
-import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { ApiProperty, ApiPropertyOptional, IntersectionType } from '@nestjs/swagger';
 import { Transform, Type } from 'class-transformer';
 import {
   ArrayMaxSize,
   IsBoolean,
+  IsDefined,
   IsIn,
+  IsInt,
   IsNotEmpty,
   IsNumber,
   IsOptional,
@@ -15,9 +17,9 @@ import {
   ValidateIf,
   ValidateNested,
 } from 'class-validator';
-import { EVALUATION_LEVELS, PRIORITIES } from '@app/domain';
+import { EVALUATION_LEVELS, PAUSE_REASONS, PRIORITIES, REFUND_EXCLUSIONS, ROOM_TYPES } from '@app/domain';
 import { IsSlaDuration } from '@app/http';
-import type { Evaluation, Priority } from '@app/domain';
+import type { Evaluation, PauseReason, Priority, RefundExclusion, RoomType } from '@app/domain';
 
 const trim = ({ value }: { value: unknown }): unknown => (typeof value === 'string' ? value.trim() : value);
 
@@ -30,30 +32,91 @@ export class NoteDto {
   note: string;
 }
 
+/** The measurement method (domain.md §3): the crew confirms each check; a reading without all four does not judge. */
+export class MeasurementMethodDto {
+  @ApiProperty({ description: '关闭门窗: all doors and windows closed' }) @IsBoolean() doorsAndWindowsClosed: boolean;
+  @ApiProperty({ description: '房间中央: measured at the centre of the room' }) @IsBoolean() roomCentre: boolean;
+  @ApiProperty({ description: '离地1米以上: about 1 m above the floor, people 1 m away' }) @IsBoolean() oneMetreHigh: boolean;
+  @ApiProperty({ description: '读数稳定: read after about a minute, once stable' }) @IsBoolean() stableValue: boolean;
+}
+
 export class ReadingInputDto {
-  @ApiProperty({ example: '卧室', maxLength: 50 })
+  @ApiProperty({ example: '主卧', maxLength: 50, description: 'The room as the crew names it (主卧, 次卧, 客厅…).' })
   @Transform(trim)
   @IsString()
   @IsNotEmpty()
   @MaxLength(50)
   room: string;
 
+  @ApiProperty({ enum: ROOM_TYPES, description: 'The standard applies to the room types it names (卧室 BEDROOM and 起居室 LIVING_ROOM by default).' })
+  @IsIn(ROOM_TYPES)
+  roomType: RoomType;
+
   @ApiProperty({ example: 16.5, minimum: -30, maximum: 40 })
   @IsNumber({ allowNaN: false, allowInfinity: false, maxDecimalPlaces: 1 })
   @Min(-30)
   @Max(40)
   celsius: number;
+
+  @ApiProperty({ type: MeasurementMethodDto })
+  @IsDefined()
+  @ValidateNested()
+  @Type(() => MeasurementMethodDto)
+  method: MeasurementMethodDto;
+
+  @ApiPropertyOptional({ example: '李师傅', maxLength: 50, description: 'Who measured; omitted: the crew member who records it.' })
+  @IsOptional()
+  @Transform(trim)
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(50)
+  measuredBy?: string;
 }
 
-export class VisitDto extends NoteDto {
-  @ApiProperty({ type: [ReadingInputDto], description: 'Indoor readings; any below the standard (18.0 °C) means REMEDIATING.' })
+/** Lets a crew step record, in passing, that the citizen was told of the approved extension (domain.md §2.4). */
+export class ExtensionNotifiedFlagDto {
+  @ApiPropertyOptional({ description: 'true: the citizen was told the approved extension’s new date and reason with this step (the same as POST …/extension/notified).' })
+  @IsOptional()
+  @IsBoolean()
+  extensionNotified?: boolean;
+}
+
+export class VisitDto extends IntersectionType(NoteDto, ExtensionNotifiedFlagDto) {
+  @ApiProperty({
+    type: [ReadingInputDto],
+    description: 'Indoor readings; one that judges (a room the ticket’s standard names, measured by the method) below the standard means REMEDIATING. A temperature complaint needs at least one that judges.',
+  })
   @ValidateNested({ each: true })
   @ArrayMaxSize(20)
   @Type(() => ReadingInputDto)
   readings: ReadingInputDto[];
 }
 
-export class ReplyDto {
+export class ContactDto extends IntersectionType(NoteDto, ExtensionNotifiedFlagDto) {}
+
+/** 暂停计时: why the stage cannot go on, with the evidence (the calls made). */
+export class PauseRequestDto extends NoteDto {
+  @ApiProperty({ enum: PAUSE_REASONS, description: 'RESIDENT_AWAY 住户不在家, ENTRY_REFUSED 住户拒绝入户' })
+  @IsIn(PAUSE_REASONS)
+  reason: PauseReason;
+
+  @ApiProperty({ example: 3, minimum: 0, maximum: 50, description: 'Calls to the citizen tried before asking.' })
+  @IsInt()
+  @Min(0)
+  @Max(50)
+  callAttempts: number;
+}
+
+export class RefundExclusionDto extends NoteDto {
+  @ApiProperty({
+    enum: REFUND_EXCLUSIONS,
+    description: 'Why no refund is due (domain.md §3): ALTERED_FACILITIES 擅自改动供热设施, COVERED_RADIATORS 遮挡散热器, DRAINED_WATER 放水或取用系统热水, OTHER_DEVICES 加装影响供热的设施',
+  })
+  @IsIn(REFUND_EXCLUSIONS)
+  exclusion: RefundExclusion;
+}
+
+export class ReplyDto extends ExtensionNotifiedFlagDto {
   @ApiProperty({ example: '更换阀门后复测卧室19.5度，问题已解决', maxLength: 4000 })
   @Transform(trim)
   @IsString()

@@ -16,6 +16,9 @@ export const QUEUED_EXTENSION_STATUSES = ['PENDING'] as const;
 /** The review statuses GET /tickets can queue by: callbacks waiting for a supervisor's decision. */
 export const QUEUED_REVIEW_STATUSES = ['PENDING'] as const;
 
+/** The pause-request statuses GET /tickets can queue by: requests waiting for a supervisor. */
+export const QUEUED_PAUSE_STATUSES = ['PENDING'] as const;
+
 /** A queue's ordering is its own: two queues at once are refused, naming this one. */
 function NotWith(other: string): PropertyDecorator {
   return (target, propertyName) =>
@@ -99,6 +102,17 @@ export class ListTicketsQueryDto extends PageQueryDto {
   @NotWith('extension')
   @NotWith('returnRequested')
   review?: (typeof QUEUED_REVIEW_STATUSES)[number];
+
+  @ApiPropertyOptional({
+    enum: QUEUED_PAUSE_STATUSES,
+    description: 'PENDING: the pause queue (supervisors), tickets whose crew asked to stop a stage’s clock (resident away, entry refused), **oldest request first**. Not with another queue.',
+  })
+  @IsOptional()
+  @IsIn(QUEUED_PAUSE_STATUSES, { message: 'pause must be PENDING (the queue of pause requests); leave it out for every ticket' })
+  @NotWith('extension')
+  @NotWith('returnRequested')
+  @NotWith('review')
+  pause?: (typeof QUEUED_PAUSE_STATUSES)[number];
 }
 
 export class TicketPageDto {

@@ -1,8 +1,49 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { presentPhone } from '@app/auth';
 import type { PhoneVisibility } from '@app/auth';
-import { CALLBACK_OUTCOMES, calendarWarning, CATEGORIES, CHANNELS, DISPATCH_CAUSES, DISPATCH_OUTCOMES, DISTRICTS, ESCALATION_LEVELS, EVALUATION_LEVELS, isOpenStatus, PRIORITIES, RUNG_LEVELS, SATISFACTION_LEVELS, STAGES, TICKET_STATUSES, uncoveredYearsOf } from '@app/domain';
-import type { CalendarCoverage, Category, CountedSpan, Channel, DispatchCause, DispatchOutcome, District, EscalationLevel, Priority, RungLevel, Stage, TicketStatus } from '@app/domain';
+import {
+  CALLBACK_OUTCOMES,
+  calendarWarning,
+  CATEGORIES,
+  CHANNELS,
+  DISPATCH_CAUSES,
+  DISPATCH_OUTCOMES,
+  DISTRICTS,
+  ESCALATION_LEVELS,
+  EVALUATION_LEVELS,
+  isOpenStatus,
+  PAUSE_REASONS,
+  PRIORITIES,
+  readingJudges,
+  REFUND_EXCLUSIONS,
+  ROOM_TYPES,
+  RUNG_LEVELS,
+  SATISFACTION_LEVELS,
+  STAGES,
+  TICKET_STATUSES,
+  ticketRefundLines,
+  uncoveredYearsOf,
+} from '@app/domain';
+import type {
+  CalendarCoverage,
+  Category,
+  CountedSpan,
+  Channel,
+  DispatchCause,
+  DispatchOutcome,
+  District,
+  EscalationLevel,
+  PauseReason,
+  PauseStatus,
+  Priority,
+  RefundExclusion,
+  RoomType,
+  RungLevel,
+  Stage,
+  TicketStatus,
+} from '@app/domain';
+import { IndoorStandardSnapshotDto } from '@app/sla';
+import { MeasurementMethodDto } from './ticket-actions.dto';
 import type { EscalationEntity, TicketDispatchEntity, TicketEntity, TicketStages } from '@app/persistence';
 
 export class StageDto {
@@ -14,17 +55,76 @@ export class StageDto {
 
   @ApiProperty({ description: 'True once the deadline passed undone; stays true when done late.' })
   overdue: boolean;
+
+  @ApiPropertyOptional({ description: 'How long the stage’s one approved pause stopped its clock (ms); absent: never paused in this dispatch.' })
+  pausedMs?: number;
 }
 
 export class ReadingDto {
   @ApiProperty()
   room: string;
 
+  @ApiPropertyOptional({ enum: ROOM_TYPES, description: 'Absent on readings recorded before room types were.' })
+  roomType?: RoomType;
+
   @ApiProperty()
   celsius: number;
 
+  @ApiPropertyOptional({ type: MeasurementMethodDto, description: 'The method checks the crew confirmed; absent on older readings.' })
+  method?: MeasurementMethodDto;
+
+  @ApiPropertyOptional({ description: 'Who measured.' })
+  measuredBy?: string;
+
+  @ApiProperty({ description: 'Whether it judges the heating: a room the ticket’s standard names, measured by the method.' })
+  judges: boolean;
+
   @ApiProperty({ format: 'date-time' })
   at: string;
+}
+
+export class PauseDto {
+  @ApiProperty({ enum: ['PENDING', 'ACTIVE', 'ENDED', 'REJECTED', 'WITHDRAWN'] }) status: PauseStatus;
+  @ApiProperty({ enum: STAGES }) stage: Stage;
+  @ApiProperty({ enum: PAUSE_REASONS }) reason: PauseReason;
+  @ApiProperty() note: string;
+  @ApiProperty({ description: 'Calls to the citizen tried before asking.' }) callAttempts: number;
+  @ApiProperty({ format: 'date-time' }) requestedAt: string;
+  @ApiProperty() requestedBy: string;
+  @ApiPropertyOptional({ format: 'date-time' }) decidedAt?: string;
+  @ApiPropertyOptional() decidedBy?: string;
+  @ApiPropertyOptional() decisionReason?: string;
+  @ApiPropertyOptional({ format: 'date-time', description: 'When the clock stopped (the approval).' }) startedAt?: string;
+  @ApiPropertyOptional({ format: 'date-time', description: 'When the clock runs again by itself at the latest (the policy’s pauseCap).' }) endsBy?: string;
+  @ApiPropertyOptional({ format: 'date-time' }) endedAt?: string;
+  @ApiPropertyOptional({ description: 'system when the cap ended it.' }) endedBy?: string;
+  @ApiPropertyOptional() endedAtCap?: boolean;
+  @ApiPropertyOptional({ description: 'How long the clock stood still (ms).' }) pausedMs?: number;
+}
+
+export class RefundExclusionRecordDto {
+  @ApiProperty({ enum: REFUND_EXCLUSIONS }) exclusion: RefundExclusion;
+  @ApiProperty() note: string;
+  @ApiProperty({ format: 'date-time' }) at: string;
+  @ApiProperty() by: string;
+}
+
+/** One room on one day below the standard after the remediation limit (domain.md §3). */
+export class RefundLineDto {
+  @ApiProperty() room: string;
+  @ApiProperty({ enum: ROOM_TYPES, nullable: true, type: String }) roomType: RoomType | null;
+  @ApiProperty({ example: '2026-12-02', description: 'Local day (Asia/Shanghai).' }) day: string;
+  @ApiProperty({ description: 'The day’s reading that counts (°C).' }) celsius: number;
+  @ApiProperty({ description: '°C below the standard.' }) shortfall: number;
+  @ApiProperty({ example: 10, description: 'Percent of the room’s heating fee for the day, by the standard’s tiers.' }) percent: number;
+}
+
+export class RefundDto {
+  @ApiProperty({ description: 'Refund-eligible (应退费): a failed reading not fixed within the remediation limit, and no exclusion recorded.' })
+  eligible: boolean;
+
+  @ApiProperty({ type: [RefundLineDto] })
+  lines: RefundLineDto[];
 }
 
 export class ExtensionDto {
@@ -185,6 +285,15 @@ export class TicketDto {
   @ApiProperty({ type: [ReadingDto] })
   readings: ReadingDto[];
 
+  @ApiProperty({ type: IndoorStandardSnapshotDto, description: 'The indoor temperature standard the ticket is judged by: the version of its creation.' })
+  indoorStandard: IndoorStandardSnapshotDto;
+
+  @ApiProperty({ type: PauseDto, nullable: true, description: 'The latest pause request of the current dispatch (暂停计时) and what came of it.' })
+  pause: PauseDto | null;
+
+  @ApiProperty({ type: RefundExclusionRecordDto, nullable: true, description: 'Why no refund is due, if the crew recorded it (domain.md §3).' })
+  refundExclusion: RefundExclusionRecordDto | null;
+
   @ApiProperty({ type: String, nullable: true, description: 'The crew’s reply (办理回复).' })
   resolution: string | null;
 
@@ -254,19 +363,28 @@ export class DispatchDto {
 
   @ApiProperty({ format: 'date-time', nullable: true, type: String })
   endedAt: string | null;
+
+  @ApiProperty({ description: 'Approved pauses that ended in this dispatch.' })
+  pauses: number;
+
+  @ApiProperty({ description: 'How long they stopped the clock (seconds).' })
+  pausedSeconds: number;
 }
 
 /** One ticket with the record of every dispatch (oldest first, the current one last). */
 export class TicketDetailDto extends TicketDto {
   @ApiProperty({ type: [DispatchDto], description: 'Every dispatch, oldest first; a crew sees only its own company’s.' })
   dispatches: DispatchDto[];
+
+  @ApiProperty({ type: RefundDto, description: 'Refunds by room and day (domain.md §3), over every dispatch’s remediation.' })
+  refund: RefundDto;
 }
 
 function mapStages(stored: TicketStages): Partial<Record<Stage, StageDto>> {
   const stages: Partial<Record<Stage, StageDto>> = {};
   for (const stage of STAGES) {
     const state = stored[stage];
-    if (state) stages[stage] = { dueAt: state.dueAt, doneAt: state.doneAt, overdue: state.overdue };
+    if (state) stages[stage] = { dueAt: state.dueAt, doneAt: state.doneAt, overdue: state.overdue, ...(state.pausedMs !== undefined ? { pausedMs: state.pausedMs } : {}) };
   }
   return stages;
 }
@@ -286,7 +404,21 @@ export function mapDispatch(dispatch: TicketDispatchEntity, fired: readonly Esca
     callback: dispatch.callback,
     outcome: dispatch.outcome,
     endedAt: dispatch.endedAt ? dispatch.endedAt.toISOString() : null,
+    pauses: dispatch.pauses,
+    pausedSeconds: dispatch.pausedSeconds,
   };
+}
+
+/**
+ * A ticket's refunds (domain.md §3) over all its dispatches, judged up to its closing or `now`. Every
+ * dispatch is read, whoever may see it: a refund is the citizen's, whichever company held the ticket.
+ */
+export function refundOf(ticket: TicketEntity, dispatches: readonly Pick<TicketDispatchEntity, 'dispatchedAt' | 'endedAt' | 'stages'>[], now: Date): RefundDto {
+  const lines = ticketRefundLines(
+    dispatches.map((dispatch) => ({ from: dispatch.dispatchedAt.toISOString(), to: dispatch.endedAt?.toISOString() ?? null, remediation: dispatch.stages.remediate ?? null })),
+    { readings: ticket.readings, standard: ticket.indoorStandard, exclusion: ticket.refundExclusion?.exclusion ?? null, until: ticket.closedAt ?? now },
+  );
+  return { eligible: lines.length > 0, lines };
 }
 
 /** What each undone stage's deadline and rungs were counted over: from the window's start to its last rung. */
@@ -322,7 +454,10 @@ export function mapTicket(ticket: TicketEntity, phone: PhoneVisibility, coverage
     returnAllowedUntil: ticket.returnAllowedUntil ? ticket.returnAllowedUntil.toISOString() : null,
     designated: ticket.designated,
     extension: ticket.extension,
-    readings: ticket.readings,
+    readings: ticket.readings.map((reading) => ({ ...reading, judges: readingJudges(reading, ticket.indoorStandard) })),
+    indoorStandard: { ...ticket.indoorStandard, rooms: [...ticket.indoorStandard.rooms], refundTiers: ticket.indoorStandard.refundTiers.map((tier) => ({ ...tier })) },
+    pause: ticket.pause ?? null,
+    refundExclusion: ticket.refundExclusion ?? null,
     resolution: ticket.resolution,
     callback: ticket.callback,
     callbackAttempts: ticket.callbackAttempts ?? 0,

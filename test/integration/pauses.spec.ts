@@ -290,4 +290,29 @@ describe('pauses (TicketActivitiesService.applyTransition)', () => {
     await apply(ticket.id, 4, '2026-12-07T04:30:00.000Z', { action: 'reassign', companyId: otherCompanyId }, operator);
     expect((await event(ticket.id, 'REASSIGN')).payload).toMatchObject({ pause: { stage: 'contact', pausedMs: 2 * HOUR } });
   });
+  it('ends an active pause when the priority is raised, crediting the time so far, and keeps the stage’s one pause after the raise', async () => {
+    const ticket = await pausedTicket();
+    const raisedAt = '2026-12-07T03:30:00.000Z'; // 1 h after the approval
+    await apply(ticket.id, 4, raisedAt, { action: 'raise-priority', priority: 'P0', reason: '独居老人' }, operator);
+    const raised = await stored(ticket.id);
+    expect(raised.priority).toBe('P0');
+    expect(raised.pause).toMatchObject({ status: 'ENDED', pausedMs: HOUR, endedAtCap: false });
+    // Moved by the hour to 04:00, then the P0 limit from the raise (20 min: 03:50) is earlier: the raise wins.
+    expect(raised.stages.contact).toMatchObject({ dueAt: '2026-12-07T03:50:00.000Z', pausedMs: HOUR });
+    await expectRefused(apply(ticket.id, 5, '2026-12-07T03:35:00.000Z', ASK), /already had its one pause/);
+  });
+
+  it('refuses to approve a pause once its stage’s deadline passed while the request waited', async () => {
+    const ticket = await insertTicket();
+    await apply(ticket.id, 1, ACCEPTED, { action: 'accept' });
+    await apply(ticket.id, 2, ASKED, ASK);
+    await expectRefused(apply(ticket.id, 3, '2026-12-07T03:05:00.000Z', { action: 'pause-approve' }, supervisor), /passed while the request waited/);
+    expect((await stored(ticket.id)).pause?.status).toBe('PENDING');
+  });
+
+  it('takes an extension request on a paused stage after its nominal deadline: its clock stands still', async () => {
+    const ticket = await pausedTicket();
+    await apply(ticket.id, 4, '2026-12-07T05:00:00.000Z', { action: 'extension', reason: '配件未到', extendBy: 'PT2H' });
+    expect((await stored(ticket.id)).extension).toMatchObject({ status: 'PENDING', stage: 'contact' });
+  });
 });

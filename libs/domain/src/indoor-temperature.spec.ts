@@ -383,3 +383,19 @@ describe('ticketRefundLines: a ticket over its dispatches', () => {
     expect(brief(ticketRefundLines([first], early)).map((line) => line.day)).toEqual(['2026-12-01', '2026-12-02']);
   });
 });
+
+describe('ticketRefundLines while a pause holds the remediation', () => {
+  const method = { doorsAndWindowsClosed: true, roomCentre: true, oneMetreHigh: true, stableValue: true };
+  const readings = [{ room: '主卧', roomType: 'BEDROOM' as const, celsius: 15, method, at: '2026-12-01T02:00:00.000Z' }];
+  const dispatch = { from: '2026-12-01T00:00:00.000Z', to: null, remediation: { startsAt: '2026-12-01T02:00:00.000Z', dueAt: '2026-12-02T02:00:00.000Z', doneAt: null } };
+  const facts = { readings, standard: DEFAULT_INDOOR_STANDARD, exclusion: null, until: new Date('2026-12-02T20:00:00.000Z') };
+
+  it('owes nothing while the clock stands still, and counts again from the moved limit once the cap passed', () => {
+    expect(ticketRefundLines([dispatch], facts).length).toBeGreaterThan(0);
+    const pause = { stage: 'remediate', startedAt: '2026-12-01T20:00:00.000Z', endsBy: '2026-12-03T20:00:00.000Z' };
+    // Paused 6 h before the limit; 18 h of stand-still by 20:00 on 12-02 move the limit to 20:00: not yet late.
+    expect(ticketRefundLines([dispatch], { ...facts, activePause: pause })).toEqual([]);
+    // A pause of an earlier stage does not hold the remediation.
+    expect(ticketRefundLines([dispatch], { ...facts, activePause: { ...pause, stage: 'contact' } }).length).toBeGreaterThan(0);
+  });
+});

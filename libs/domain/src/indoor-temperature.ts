@@ -305,18 +305,40 @@ export interface RemediationWindow {
  */
 export function ticketRefundLines(
   dispatches: readonly RemediationWindow[],
-  ticket: { readonly readings: readonly StoredReading[]; readonly standard: IndoorStandardTerms; readonly exclusion: RefundExclusion | null; readonly until: Date },
+  ticket: {
+    readonly readings: readonly StoredReading[];
+    readonly standard: IndoorStandardTerms;
+    readonly exclusion: RefundExclusion | null;
+    readonly until: Date;
+    /** A pause holding the current dispatch's stage now (approved, not ended), if any. */
+    readonly activePause?: { readonly stage: string; readonly startedAt: string; readonly endsBy: string } | null;
+  },
 ): RefundLine[] {
   const lines = new Map<string, RefundLine>();
   for (const dispatch of dispatches) {
     if (!dispatch.remediation) continue;
     const to = dispatch.to ? Math.min(Date.parse(dispatch.to), ticket.until.getTime()) : ticket.until.getTime();
+    const remediation = dispatch.to === null ? remediationWhilePaused(dispatch.remediation, ticket.activePause ?? null, to) : dispatch.remediation;
     const readings = ticket.readings.filter((reading) => Date.parse(reading.at) >= Date.parse(dispatch.from) && Date.parse(reading.at) <= to);
-    for (const line of refundLines({ readings, standard: ticket.standard, remediation: dispatch.remediation, exclusion: ticket.exclusion, until: new Date(to) })) {
+    for (const line of refundLines({ readings, standard: ticket.standard, remediation, exclusion: ticket.exclusion, until: new Date(to) })) {
       const key = `${line.room}\u0000${line.day}`;
       const existing = lines.get(key);
       if (!existing || existing.shortfall < line.shortfall) lines.set(key, line);
     }
   }
   return [...lines.values()].sort((a, b) => compareText(a.room, b.room) || compareText(a.day, b.day));
+}
+
+/**
+ * The remediation limit as it stands while a pause holds the remediate stage: its clock stood still from the
+ * approval to `at` (at most the cap), so no refund accrues meanwhile (elapsed time: a remediation's policy runs 24x7).
+ */
+function remediationWhilePaused(
+  remediation: NonNullable<RefundInput['remediation']>,
+  pause: { readonly stage: string; readonly startedAt: string; readonly endsBy: string } | null,
+  at: number,
+): NonNullable<RefundInput['remediation']> {
+  if (!pause || pause.stage !== 'remediate' || remediation.doneAt !== null) return remediation;
+  const stoodStill = Math.max(0, Math.min(at, Date.parse(pause.endsBy)) - Date.parse(pause.startedAt));
+  return { ...remediation, dueAt: new Date(Date.parse(remediation.dueAt) + stoodStill).toISOString() };
 }

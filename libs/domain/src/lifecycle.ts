@@ -400,9 +400,11 @@ export function planTransition(
     // A pause belongs to its stage in this dispatch: done, ended or closed, it ends (or is withdrawn) with it.
     const pause = state.pause;
     const overtaken = !!pause && (planned.completes.includes(pause.stage) || planned.freshDispatch !== null || planned.closes);
+    // A raised priority restarts the clock too: it re-arms the stages from now, so the pause ends first.
+    const raisedWhilePaused = planned.raisesPriority !== null && pause?.status === 'ACTIVE';
     return {
       ...planned,
-      endsPause: planned.endsPause || (overtaken && pause!.status === 'ACTIVE'),
+      endsPause: planned.endsPause || raisedWhilePaused || (overtaken && pause!.status === 'ACTIVE'),
       withdrawsPause: overtaken && pause!.status === 'PENDING',
     };
   };
@@ -457,7 +459,9 @@ export function planTransition(
       const stage = currentStage(state);
       const deadline = stage ? state.stages[stage] : undefined;
       if (!stage || !deadline) refuse(`no stage with a deadline is under way while the ticket is ${status}`);
-      if (now >= Date.parse(deadline!.dueAt)) refuse(`the ${stage} deadline has already passed; an extension must be asked before it`);
+      // A paused stage's clock stands still (its pause was approved before the deadline): its deadline has not passed.
+      const standing = pauseActive(state.pause) && state.pause.stage === stage;
+      if (!standing && now >= Date.parse(deadline!.dueAt)) refuse(`the ${stage} deadline has already passed; an extension must be asked before it`);
       parseDurationMs(input.extendBy);
       return plan({ status });
     }
@@ -487,10 +491,16 @@ export function planTransition(
       return plan({ status });
     }
     case 'pause-approve':
-    case 'pause-reject':
+    case 'pause-reject': {
       if (state.pause?.status !== 'PENDING') refuse('no pause request is pending');
       if (!isOpenStatus(status)) refuse(`the ticket is ${status}`);
+      const paused = state.stages[state.pause!.stage];
+      // Stopping a clock that already ran out would hold back the 约谈 and 通报 of a late stage.
+      if (input.action === 'pause-approve' && paused && now >= Date.parse(paused.dueAt)) {
+        refuse(`the ${state.pause!.stage} deadline (${paused.dueAt}) passed while the request waited; it can only be rejected`);
+      }
       return plan({ status });
+    }
     case 'refund-exclusion':
       if (!readingsRequired(state.category)) refuse(`a ${state.category} ticket has no indoor temperature to refund`);
       if (!isOpenStatus(status)) refuse(`the ticket is ${status}; an exclusion is recorded while it is handled`);

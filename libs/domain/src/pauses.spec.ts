@@ -227,12 +227,11 @@ describe('a pause ends with its stage, its dispatch and its ticket', () => {
     expect(plan(state({ pause: pause('PENDING') }), cancel)).toMatchObject({ status: 'CANCELLED', closes: true, endsPause: false, withdrawsPause: true });
   });
 
-  it('leaves it alone through steps that neither complete its stage nor end the dispatch', () => {
+  it('leaves it alone through steps that neither complete its stage, end the dispatch nor raise the priority', () => {
     const active = state({ pause: pause('ACTIVE') });
     const steps: ActionInput[] = [
       { action: 'return', reason: 'not ours' },
       { action: 'extension', reason: '住户外出', extendBy: 'PT12H' },
-      { action: 'raise-priority', priority: 'P0', reason: '老人独居' },
       { action: 'repeat-call' },
     ];
     for (const step of steps) expect(plan(active, step)).toMatchObject({ endsPause: false, withdrawsPause: false });
@@ -411,5 +410,39 @@ describe('laterStagesToHold after a paused stage moved', () => {
     };
     expect(laterStagesToHold(stages, 'contact', new Date('2026-12-09T03:00:00.000Z'))).toEqual([{ stage: 'visit', from: LATER, to: '2026-12-09T03:00:00.000Z' }]);
     expect(laterStagesToHold(stages, 'reply', new Date('2026-12-10T03:00:00.000Z'))).toEqual([]);
+  });
+});
+
+describe('pauses against the other rules', () => {
+  const paused = (overrides: Partial<LifecycleState> = {}): LifecycleState => ({
+    status: 'ACCEPTED',
+    category: 'NOT_WARM',
+    statusBeforeReturn: null,
+    stages: { contact: { dueAt: '2026-12-07T03:00:00.000Z', doneAt: null } },
+    extension: null,
+    approvedExtensions: 0,
+    closedAt: null,
+    priority: 'P1',
+    pause: { status: 'ACTIVE', stage: 'contact', reason: 'RESIDENT_AWAY', note: '', callAttempts: 3, requestedAt: '2026-12-07T02:20:00.000Z', requestedBy: 'c', startedAt: '2026-12-07T02:30:00.000Z', endsBy: '2026-12-09T02:30:00.000Z' },
+    ...overrides,
+  });
+  const at = (iso: string): number => Date.parse(iso);
+
+  it('ends an active pause when the priority is raised (the raise re-arms from now)', () => {
+    expect(planTransition(paused(), { action: 'raise-priority', priority: 'P0', reason: '独居老人' }, at('2026-12-07T03:30:00.000Z'), DEFAULT_INDOOR_STANDARD)).toMatchObject({ raisesPriority: 'P0', endsPause: true });
+    expect(planTransition(paused({ pause: null }), { action: 'raise-priority', priority: 'P0', reason: '独居老人' }, at('2026-12-07T03:30:00.000Z'), DEFAULT_INDOOR_STANDARD).endsPause).toBe(false);
+  });
+
+  it('takes an extension request on the paused stage after its nominal deadline, but not on a running one', () => {
+    const ask: ActionInput = { action: 'extension', reason: '配件未到', extendBy: 'PT2H' };
+    expect(() => planTransition(paused(), ask, at('2026-12-07T05:00:00.000Z'), DEFAULT_INDOOR_STANDARD)).not.toThrow();
+    expect(() => planTransition(paused({ pause: null }), ask, at('2026-12-07T05:00:00.000Z'), DEFAULT_INDOOR_STANDARD)).toThrow(/already passed/);
+  });
+
+  it('refuses to approve a pause whose stage ran out while the request waited', () => {
+    const pending = paused({ pause: { ...paused().pause!, status: 'PENDING', startedAt: undefined, endsBy: undefined } });
+    expect(() => planTransition(pending, { action: 'pause-approve' }, at('2026-12-07T03:00:00.000Z'), DEFAULT_INDOOR_STANDARD)).toThrow(/passed while the request waited/);
+    expect(() => planTransition(pending, { action: 'pause-approve' }, at('2026-12-07T02:59:59.000Z'), DEFAULT_INDOOR_STANDARD)).not.toThrow();
+    expect(() => planTransition(pending, { action: 'pause-reject' }, at('2026-12-07T04:00:00.000Z'), DEFAULT_INDOOR_STANDARD)).not.toThrow();
   });
 });

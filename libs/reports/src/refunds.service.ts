@@ -2,8 +2,8 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DateTime } from 'luxon';
 import { DataSource } from 'typeorm';
-import { CALENDAR_ZONE, localDate, ticketRefundLines } from '@app/domain';
-import type { District, IndoorStandardSnapshot, RefundLine, RemediationWindow, StoredReading } from '@app/domain';
+import { CALENDAR_ZONE, localDate, pauseActive, ticketRefundLines } from '@app/domain';
+import type { District, IndoorStandardSnapshot, PauseState, RefundLine, RemediationWindow, StoredReading } from '@app/domain';
 import type { RefundExclusionRecord, TicketStages } from '@app/persistence';
 import { MAX_REFUND_ROWS, RefundReportDto, RefundRowDto } from './refund.dto';
 import type { ReportRange } from './report-range';
@@ -19,6 +19,7 @@ interface RefundTicketRecord {
   readings: StoredReading[];
   indoor_standard: IndoorStandardSnapshot;
   refund_exclusion: RefundExclusionRecord | null;
+  pause: PauseState | null;
   closed_at: Date | null;
 }
 
@@ -39,7 +40,7 @@ interface RefundDispatchRecord {
 export function refundCandidatesSql(firstDay: Date, to: Date): SqlQuery {
   const text = `
     SELECT t.id, t.number, t.company_id, c.name AS company_name, t.district, t.address, t.readings,
-           t.indoor_standard, t.refund_exclusion, t.closed_at
+           t.indoor_standard, t.refund_exclusion, t.pause, t.closed_at
       FROM tickets t
       JOIN companies c ON c.id = t.company_id
      WHERE t.refund_exclusion IS NULL
@@ -123,6 +124,7 @@ function refundRows(ticket: RefundTicketRecord, dispatches: readonly RefundDispa
     standard: ticket.indoor_standard,
     exclusion: ticket.refund_exclusion?.exclusion ?? null,
     until: ticket.closed_at ?? now,
+    activePause: pauseActive(ticket.pause) ? ticket.pause : null,
   };
   const lines = ticketRefundLines(dispatches.map(window), facts);
   if (lines.length === 0) return [];

@@ -260,7 +260,8 @@ export function raisePriority(ticket: TicketEntity, policy: SlaPolicySnapshot, n
     const state = stages[stage];
     const limit = limits[stage];
     if (!state || state.doneAt || !limit || limit.getTime() >= Date.parse(state.dueAt)) continue;
-    stages[stage] = { ...openStage({ stage, startsAt: new Date(state.startsAt), dueAt: limit }, policy, calendar), overdue: state.overdue };
+    // The overdue mark and the stage's one pause stay: a raise changes the limit, not the stage's record.
+    stages[stage] = { ...state, ...openStage({ stage, startsAt: new Date(state.startsAt), dueAt: limit }, policy, calendar), overdue: state.overdue };
   }
   ticket.stages = stages;
 }

@@ -107,8 +107,12 @@ export async function ticketLifecycleWorkflow(input: TicketLifecycleInput): Prom
         } catch {
           return;
         }
-        state = await applyTransition({ ticketId: state.ticketId, seq: state.transitionSeq + 1, request, at: new Date(at).toISOString() });
-        changed = true;
+        try {
+          state = await applyTransition({ ticketId: state.ticketId, seq: state.transitionSeq + 1, request, at: new Date(at).toISOString() });
+          changed = true;
+        } catch {
+          // Refused by the activity's own check (the row changed meanwhile): the ticket's workflow goes on.
+        }
       });
       continue;
     }

@@ -5,6 +5,7 @@ import {
   IsBoolean,
   IsDefined,
   IsIn,
+  IsObject,
   IsInt,
   IsNotEmpty,
   IsNumber,
@@ -60,6 +61,7 @@ export class ReadingInputDto {
 
   @ApiProperty({ type: MeasurementMethodDto })
   @IsDefined()
+  @IsObject()
   @ValidateNested()
   @Type(() => MeasurementMethodDto)
   method: MeasurementMethodDto;

@@ -13,6 +13,7 @@ import {
   EVALUATION_LEVELS,
   isOpenStatus,
   PAUSE_REASONS,
+  pauseActive,
   PRIORITIES,
   readingJudges,
   REFUND_EXCLUSIONS,
@@ -416,7 +417,13 @@ export function mapDispatch(dispatch: TicketDispatchEntity, fired: readonly Esca
 export function refundOf(ticket: TicketEntity, dispatches: readonly Pick<TicketDispatchEntity, 'dispatchedAt' | 'endedAt' | 'stages'>[], now: Date): RefundDto {
   const lines = ticketRefundLines(
     dispatches.map((dispatch) => ({ from: dispatch.dispatchedAt.toISOString(), to: dispatch.endedAt?.toISOString() ?? null, remediation: dispatch.stages.remediate ?? null })),
-    { readings: ticket.readings, standard: ticket.indoorStandard, exclusion: ticket.refundExclusion?.exclusion ?? null, until: ticket.closedAt ?? now },
+    {
+      readings: ticket.readings,
+      standard: ticket.indoorStandard,
+      exclusion: ticket.refundExclusion?.exclusion ?? null,
+      until: ticket.closedAt ?? now,
+      activePause: pauseActive(ticket.pause) ? ticket.pause : null,
+    },
   );
   return { eligible: lines.length > 0, lines };
 }

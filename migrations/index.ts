@@ -12,6 +12,7 @@ import { Hotspots1764800000002 } from './1764800000002-Hotspots';
 import { Callbacks1764900000000 } from './1764900000000-Callbacks';
 import { Season1764900000001 } from './1764900000001-Season';
 import { PausesAndRefunds1765000000000 } from './1765000000000-PausesAndRefunds';
+import { ActionKeys1765000000001 } from './1765000000001-ActionKeys';
 
 /** Every migration in order (one a line); listed explicitly so ts-jest, tsc output and bundles all find them. */
 export const MIGRATIONS = [
@@ -29,4 +30,5 @@ export const MIGRATIONS = [
   Callbacks1764900000000,
   Season1764900000001,
   PausesAndRefunds1765000000000,
+  ActionKeys1765000000001,
 ];

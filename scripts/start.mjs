@@ -1,7 +1,7 @@
 // `npm start`: installs what is missing, compiles, then runs the whole system (scripts/stack.ts).
 import { spawn, spawnSync } from 'node:child_process';
 import { join } from 'node:path';
-import { build, ensureNodeModules, ensureTemporalTools, ROOT } from './tools.mjs';
+import { build, ensureConsole, ensureNodeModules, ensureTemporalTools, ROOT } from './tools.mjs';
 
 ensureNodeModules();
 const env = { ...process.env };
@@ -11,6 +11,7 @@ if (!env.TEMPORAL_ADDRESS && !env.TEMPORAL_CLI_PATH) {
   if (!onPath) env.TEMPORAL_CLI_PATH = ensureTemporalTools().temporalCli;
 }
 build();
+ensureConsole();
 
 const stack = spawn(process.execPath, [join(ROOT, 'dist', 'scripts', 'stack.js'), ...process.argv.slice(2)], {
   cwd: ROOT,

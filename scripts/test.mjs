@@ -1,8 +1,9 @@
 // `npm test`: installs what is missing, then lint, type-check, and every jest tier against real
 // PostgreSQL (embedded) and real Temporal servers (dev server and time-skipping test server).
-import { ensureChromium, ensureNodeModules, ensureTemporalTools, npmRun } from './tools.mjs';
+import { ensureChromium, ensureConsole, ensureNodeModules, ensureTemporalTools, npmRun } from './tools.mjs';
 
 ensureNodeModules();
+ensureConsole();
 const { temporalCli, testServer } = ensureTemporalTools();
 const env = {
   TEMPORAL_CLI_PATH: process.env.TEMPORAL_CLI_PATH ?? temporalCli,

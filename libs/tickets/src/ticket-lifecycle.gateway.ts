@@ -6,6 +6,7 @@ import type { ActionInput, AuthenticatedUser, TicketStatus } from '@app/domain';
 import { ProblemException } from '@app/http';
 import { TemporalClient } from '@app/temporal';
 import { TICKET_NOT_FOUND, ticketActionUpdate, ticketWorkflowId, TRANSITION_REFUSED } from '@app/workflows';
+import type { TicketActionResult } from '@app/workflows';
 
 /**
  * The ApplicationFailure a Temporal error carries, however deep: a refusal from the Update's validator
@@ -23,12 +24,38 @@ export function applicationFailureOf(error: unknown): ApplicationFailure | undef
 export class TicketLifecycleGateway {
   constructor(private readonly temporal: TemporalClient) {}
 
-  async apply(ticket: { id: string; status: TicketStatus }, input: ActionInput, actor: Pick<AuthenticatedUser, 'username' | 'role'>): Promise<void> {
+  /**
+   * Applies the action through the workflow's Update. With `updateId` (from an Idempotency-Key), a second
+   * send with the same id attaches to the first Update and gets its outcome: the action is applied once.
+   */
+  async apply(
+    ticket: { id: string; status: TicketStatus },
+    input: ActionInput,
+    actor: Pick<AuthenticatedUser, 'username' | 'role'>,
+    updateId?: string,
+  ): Promise<void> {
     try {
-      await this.temporal.workflow
-        .getHandle(ticketWorkflowId(ticket.id))
-        .executeUpdate(ticketActionUpdate, { args: [{ input, actor: { username: actor.username, role: actor.role } }] });
+      await this.temporal.workflow.getHandle(ticketWorkflowId(ticket.id)).executeUpdate(ticketActionUpdate, {
+        args: [{ input, actor: { username: actor.username, role: actor.role } }],
+        ...(updateId ? { updateId } : {}),
+      });
     } catch (error) {
+      throw problemOf(error, ticket);
+    }
+  }
+
+  /**
+   * The outcome of an Update sent earlier with `updateId`, waiting for it if it is still running: true once
+   * it applied, false when the workflow holds no such Update (it never got there, or its validator refused
+   * it, which leaves no trace), so the action must be sent again; a refusal is thrown as its problem.
+   */
+  async outcomeOf(ticket: { id: string; status: TicketStatus }, updateId: string): Promise<boolean> {
+    try {
+      await this.temporal.workflow.getHandle(ticketWorkflowId(ticket.id)).getUpdateHandle<TicketActionResult>(updateId).result();
+      return true;
+    } catch (error) {
+      // NOT_FOUND, for the Update or the workflow: nothing to attach to (apply then answers a missing workflow).
+      if (error instanceof WorkflowNotFoundError) return false;
       throw problemOf(error, ticket);
     }
   }

@@ -18,19 +18,9 @@ export class TicketRouting {
     return company.id;
   }
 
-  /** The active company serving the district; with several, the one with the fewest open tickets. */
+  /** The active company serving the district; with several, the one with the fewest open tickets. 422 when none does. */
   async route(manager: EntityManager, district: District): Promise<string> {
-    const chosen = await manager
-      .createQueryBuilder(CompanyEntity, 'c')
-      .select('c.id', 'id')
-      .leftJoin(TicketEntity, 't', `t.company_id = c.id AND ${OPEN_TICKET_SQL('t')}`)
-      .where('c.active AND :district = ANY (c.districts)', { district })
-      .groupBy('c.id')
-      .addGroupBy('c.code')
-      .orderBy('count(t.id)')
-      .addOrderBy('c.code')
-      .limit(1)
-      .getRawOne<{ id: string }>();
+    const chosen = await this.preview(manager, district);
     if (!chosen) {
       throw new ProblemException(
         HttpStatus.UNPROCESSABLE_ENTITY,
@@ -39,5 +29,22 @@ export class TicketRouting {
       );
     }
     return chosen.id;
+  }
+
+  /** The company `route` would choose for the district now (the one query of the rule), or null when none covers it. */
+  async preview(manager: EntityManager, district: District): Promise<{ id: string; name: string } | null> {
+    const chosen = await manager
+      .createQueryBuilder(CompanyEntity, 'c')
+      .select('c.id', 'id')
+      .addSelect('c.name', 'name')
+      .leftJoin(TicketEntity, 't', `t.company_id = c.id AND ${OPEN_TICKET_SQL('t')}`)
+      .where('c.active AND :district = ANY (c.districts)', { district })
+      .groupBy('c.id')
+      .addGroupBy('c.code')
+      .orderBy('count(t.id)')
+      .addOrderBy('c.code')
+      .limit(1)
+      .getRawOne<{ id: string; name: string }>();
+    return chosen ? { id: chosen.id, name: chosen.name } : null;
   }
 }

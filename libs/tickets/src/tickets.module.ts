@@ -5,6 +5,8 @@ import { EscalationsModule } from '@app/escalations';
 import { MetricsModule } from '@app/metrics';
 import { SlaModule } from '@app/sla';
 import { IdempotencyKeys } from './idempotency-keys.service';
+import { IntakeController } from './intake.controller';
+import { IntakeService } from './intake.service';
 import { RepeatCalls } from './repeat-calls.service';
 import { TicketActivitiesService } from './ticket-activities.service';
 import { TicketNumbers } from './ticket-numbers.service';
@@ -20,8 +22,8 @@ const ENTITIES = TypeOrmModule.forFeature([TicketEntity, TicketEventEntity, Comp
 /** The HTTP side of tickets: the API app imports this. */
 @Module({
   imports: [ENTITIES, SlaModule, EscalationsModule, MetricsModule],
-  controllers: [TicketsController],
-  providers: [TicketsService, IdempotencyKeys, RepeatCalls, TicketRouting, TicketNumbers, TicketLifecycleStarter, TicketLifecycleGateway],
+  controllers: [TicketsController, IntakeController],
+  providers: [TicketsService, IntakeService, IdempotencyKeys, RepeatCalls, TicketRouting, TicketNumbers, TicketLifecycleStarter, TicketLifecycleGateway],
   exports: [TicketsService, TicketLifecycleStarter],
 })
 export class TicketsModule {}

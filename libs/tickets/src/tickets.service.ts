@@ -9,12 +9,21 @@ import type { ActionInput, AuthenticatedUser, WorkCalendar } from '@app/domain';
 import { EscalationDto, EscalationsService } from '@app/escalations';
 import { keysetPage, Page, ProblemException } from '@app/http';
 import { actionOutcomeOf, HotlineMetrics } from '@app/metrics';
-import { EscalationEntity, OPEN_TICKET_SQL, RepeatCallEntity, TICKET_OVERDUE_NOW_SQL, TicketDispatchEntity, TicketEntity, TicketEventEntity } from '@app/persistence';
+import { EscalationEntity, OPEN_TICKET_SQL, RepeatCallEntity, StoredProblem, TICKET_OVERDUE_NOW_SQL, TicketDispatchEntity, TicketEntity, TicketEventEntity } from '@app/persistence';
 import { IndoorStandardService, SlaPolicyService, WorkCalendarService } from '@app/sla';
 import { CreateTicketDto } from './dto/create-ticket.dto';
 import { DispatchDto, mapDispatch, RefundDto, refundOf } from './dto/ticket.dto';
 import { ListTicketsQueryDto } from './dto/ticket-queries.dto';
-import { IdempotencyKeys, IdempotencyRaceLost, idempotencyRequest, StoredAnswer } from './idempotency-keys.service';
+import {
+  ActionAnswer,
+  ActionKeyRequest,
+  actionKeyRequest,
+  actionUpdateId,
+  IdempotencyKeys,
+  IdempotencyRaceLost,
+  idempotencyRequest,
+  StoredAnswer,
+} from './idempotency-keys.service';
 import { RepeatCalls } from './repeat-calls.service';
 import { TicketNumbers } from './ticket-numbers.service';
 import { TicketRouting } from './ticket-routing.service';
@@ -219,9 +228,101 @@ export class TicketsService {
     return this.escalationRecords.forTicket(id);
   }
 
-  /** Sends an action through the ticket's workflow and reads the ticket back (the HTTP answer shows the new state). */
-  async act(id: string, input: ActionInput, user: AuthenticatedUser): Promise<TicketEntity> {
+  /**
+   * Sends an action through the ticket's workflow and reads the ticket back (the HTTP answer shows the new
+   * state). With an Idempotency-Key the action is applied at most once however often it is retried: see actOnce.
+   */
+  async act(id: string, input: ActionInput, user: AuthenticatedUser, idempotencyKey?: string): Promise<TicketEntity> {
     const ticket = await this.findVisible(id, user);
+    if (idempotencyKey) return this.actOnce(ticket, input, user, idempotencyKey);
+    await this.checkAction(ticket, input);
+    try {
+      await this.workflows.apply(ticket, input, user);
+    } catch (error) {
+      this.countFailure(input, error);
+      throw error;
+    }
+    this.metrics.ticketAction(input.action, 'applied');
+    return this.findOne(id);
+  }
+
+  /**
+   * An action with the caller's Idempotency-Key. The key is claimed (after the checks, before the workflow)
+   * and the action is sent as the Update whose id the key names, so a second send attaches to the first
+   * Update instead of applying again; its outcome (200, or the refusal) is then kept with the key. A retry
+   * answers the kept outcome; one that finds the key claimed with no outcome (the answer was lost, or
+   * Temporal could not be reached) takes the Update's outcome if the workflow has it, else sends it again.
+   * The same key with another ticket, action or body is 422.
+   */
+  private async actOnce(ticket: TicketEntity, input: ActionInput, user: AuthenticatedUser, key: string): Promise<TicketEntity> {
+    const request = actionKeyRequest(user.username, key, ticket.id, input);
+    const updateId = actionUpdateId(user.username, key);
+    let claim = await this.idempotencyKeys.storedAction(request);
+    if (claim?.answer) return this.answerAction(ticket.id, claim.answer);
+    if (claim) {
+      // The ticket as it is now may already show this action: the Update's own outcome answers, not the checks.
+      const earlier = await this.settle(request, input, () => this.workflows.outcomeOf(ticket, updateId));
+      if (earlier) return earlier;
+    }
+    // A 400 or 422 of the checks claims nothing, as a create refused before its transaction commits.
+    await this.checkAction(ticket, input);
+    if (!claim && !(await this.idempotencyKeys.claimAction(request))) {
+      // A concurrent request with the key claimed it first: the same Update id joins its Update.
+      claim = await this.idempotencyKeys.storedAction(request);
+      if (claim?.answer) return this.answerAction(ticket.id, claim.answer);
+    }
+    const applied = await this.settle(request, input, async () => {
+      await this.workflows.apply(ticket, input, user, updateId);
+      return true;
+    });
+    return applied!;
+  }
+
+  /**
+   * Runs one step towards the action's Update (false: there is no such Update) and keeps its outcome with
+   * the key: 200, or a refusal (409, 404) answered again to every retry. A 503 keeps nothing (the Update
+   * may still have reached the workflow: a retry finds out). The first outcome kept is everyone's answer.
+   */
+  private async settle(request: ActionKeyRequest, input: ActionInput, step: () => Promise<boolean>): Promise<TicketEntity | undefined> {
+    let answer: ActionAnswer;
+    try {
+      if (!(await step())) return undefined;
+      answer = { statusCode: HttpStatus.OK, problem: null };
+    } catch (error) {
+      if (!(error instanceof ProblemException) || error.getStatus() >= 500) {
+        this.countFailure(input, error);
+        throw error;
+      }
+      answer = { statusCode: error.getStatus(), problem: error.getResponse() as StoredProblem };
+    }
+    const settled = await this.idempotencyKeys.settleAction(request, answer);
+    if (settled.first) {
+      const outcome = settled.answer.problem ? actionOutcomeOf(settled.answer.statusCode) : 'applied';
+      if (outcome) this.metrics.ticketAction(input.action, outcome);
+    }
+    return this.answerAction(request.ticketId, settled.answer);
+  }
+
+  /** The answer an action's key keeps: the ticket as it is now, or the same refusal. */
+  private async answerAction(ticketId: string, answer: ActionAnswer): Promise<TicketEntity> {
+    const { problem } = answer;
+    if (problem) {
+      throw new ProblemException(answer.statusCode as HttpStatus, problem.detail, {
+        title: problem.title,
+        type: problem.type,
+        ...(problem.errors ? { errors: [...problem.errors] } : {}),
+      });
+    }
+    return this.findOne(ticketId);
+  }
+
+  private countFailure(input: ActionInput, error: unknown): void {
+    const outcome = actionOutcomeOf(error instanceof HttpException ? error.getStatus() : undefined);
+    if (outcome) this.metrics.ticketAction(input.action, outcome);
+  }
+
+  /** What the API checks itself before the workflow (400s about the body, 422s about the company). */
+  private async checkAction(ticket: TicketEntity, input: ActionInput): Promise<void> {
     // The rule is planTransition's (409 there); known to be about the body once the category is read, so 400 here.
     if (input.action === 'visit' && input.readings.length === 0 && readingsRequired(ticket.category)) {
       throw new ProblemException(HttpStatus.BAD_REQUEST, 'Invalid request: readings', {
@@ -248,14 +349,5 @@ export class TicketsService {
         throw new ProblemException(HttpStatus.UNPROCESSABLE_ENTITY, 'The ticket is already at that company', { title: 'Same company' });
       }
     }
-    try {
-      await this.workflows.apply(ticket, input, user);
-    } catch (error) {
-      const outcome = actionOutcomeOf(error instanceof HttpException ? error.getStatus() : undefined);
-      if (outcome) this.metrics.ticketAction(input.action, outcome);
-      throw error;
-    }
-    this.metrics.ticketAction(input.action, 'applied');
-    return this.findOne(id);
   }
 }

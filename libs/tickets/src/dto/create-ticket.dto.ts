@@ -6,7 +6,8 @@ import type { Category, Channel, District, Priority } from '@app/domain';
 
 const trim = ({ value }: { value: unknown }): unknown => (typeof value === 'string' ? value.trim() : value);
 
-function IsCitizenPhone(): PropertyDecorator {
+/** A citizen's phone, judged by isValidCitizenPhone (the create and the intake preview take the same). */
+export function IsCitizenPhone(): PropertyDecorator {
   return (target, propertyName) =>
     registerDecorator({
       name: 'isCitizenPhone',

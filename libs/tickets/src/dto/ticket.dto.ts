@@ -1,4 +1,4 @@
-import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { ApiExtraModels, ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { presentPhone } from '@app/auth';
 import type { PhoneVisibility } from '@app/auth';
 import {
@@ -212,6 +212,8 @@ export class CallbackResultDto {
   by: string;
 }
 
+// The stages map refers to StageDto by name: registered here so the document carries its schema.
+@ApiExtraModels(StageDto)
 export class TicketDto {
   @ApiProperty({ format: 'uuid' })
   id: string;
@@ -331,6 +333,7 @@ export class FiredRungDto {
   @ApiProperty({ format: 'date-time' }) firedAt: string;
 }
 
+@ApiExtraModels(StageDto)
 export class DispatchDto {
   @ApiProperty({ description: '1 for the creation, then one more per reassignment or reopening.' })
   seq: number;

@@ -1,0 +1,2 @@
+export * from './console-files';
+export * from './console.module';

@@ -1,10 +1,12 @@
 /// <reference lib="dom" />
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { gzipSync } from 'node:zlib';
 import { join } from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { TicketEntity, TicketEventEntity } from '@app/persistence';
-import { createUser, TestUser } from '../support/auth';
-import { insertCompany } from '../support/fixtures';
+import { authed, createUser, tokenFor, TestUser } from '../support/auth';
+import { seriousViolations } from '../support/axe';
+import { insertCompany, ticketBody } from '../support/fixtures';
 import { launchChromium, listen } from '../support/browser';
 import { eventually, startTestSystem, TestSystem } from '../support/system';
 
@@ -22,14 +24,17 @@ describe('work console in Chromium', () => {
   let base: string;
   let operator: TestUser;
   let crew: TestUser;
+  let companyId: string;
+  let otherCompanyId: string;
   const pageErrors: string[] = [];
   const foreignRequests: string[] = [];
 
   beforeAll(async () => {
     system = await startTestSystem();
-    const company = await insertCompany(system.dataSource, ['NANKAI'], { name: '南开热力（测试）' });
+    companyId = (await insertCompany(system.dataSource, ['NANKAI'], { name: '南开热力（测试）' })).id;
+    otherCompanyId = (await insertCompany(system.dataSource, ['HEXI'], { name: '河西热力（测试）' })).id;
     operator = await createUser(system, 'operator');
-    crew = await createUser(system, 'crew', company.id);
+    crew = await createUser(system, 'crew', companyId);
     base = await listen(system);
     browser = await launchChromium();
     mkdirSync(SCREENSHOTS, { recursive: true });
@@ -41,7 +46,8 @@ describe('work console in Chromium', () => {
   });
 
   async function context(viewport: { width: number; height: number }): Promise<BrowserContext> {
-    const opened = await browser.newContext({ viewport, locale: 'zh-CN', timezoneId: 'America/New_York' });
+    // Reduced motion: no fade is half-way when axe measures contrast (the console honours the setting).
+    const opened = await browser.newContext({ viewport, locale: 'zh-CN', timezoneId: 'America/New_York', reducedMotion: 'reduce' });
     opened.on('page', (page) => page.on('pageerror', (error) => pageErrors.push(error.message)));
     opened.on('request', (request) => {
       if (!request.url().startsWith(base)) foreignRequests.push(request.url());
@@ -141,5 +147,109 @@ describe('work console in Chromium', () => {
     expect(foreignRequests).toEqual([]);
     await desk.close();
     await phone.close();
+  });
+  /** A ticket made through the API as the operator (setup for the screens under test). */
+  async function apiTicket(overrides: Record<string, unknown> = {}): Promise<{ id: string; number: string }> {
+    const token = await tokenFor(system, operator);
+    return (await authed(system, token).post('/tickets').send(ticketBody({ district: 'NANKAI', ...overrides })).expect(201)).body;
+  }
+
+  it('shows the operator a repeat call before the submit, and the submit counts it (催办) on the open ticket', async () => {
+    const open = await apiTicket({ citizenPhone: '13700001111', address: '鞍山西道7号1门101', category: 'NOT_WARM' });
+    const desk = await context({ width: 1280, height: 900 });
+    const page = await desk.newPage();
+    await signIn(page, operator);
+    await page.getByLabel('来电号码', { exact: true }).fill('137 0000 1111');
+    await choose(page, '区', '南开区');
+    await page.getByLabel('地址', { exact: true }).fill('鞍山西道7号1门101');
+    await page.getByText(`该来电人已有同类未办结工单 ${open.number}，提交将记为催办`).waitFor();
+    await page.getByLabel('来电人', { exact: true }).fill('李先生');
+    await page.getByLabel('诉求描述', { exact: true }).fill('还是不热');
+    await page.screenshot({ path: join(SCREENSHOTS, 'operator-repeat-call.png'), fullPage: true });
+    await page.getByRole('button', { name: '提交（记为催办）' }).click();
+    await page.getByText(`已记为催办：工单 ${open.number}`).waitFor();
+    expect((await stored(open.id)).repeatCount).toBe(1);
+    expect(await system.dataSource.getRepository(TicketEntity).countBy({ citizenPhone: '13700001111' })).toBe(1);
+    await desk.close();
+  });
+
+  it('does not show a crew another company’s ticket when it edits the URL', async () => {
+    const elsewhere = await apiTicket({ district: 'HEXI', companyId: otherCompanyId, citizenPhone: '13700002222' });
+    const phone = await context(PHONE);
+    const page = await phone.newPage();
+    await signIn(page, crew);
+    await page.goto(`${base}/#/tickets/${elsewhere.id}`);
+    await page.getByText('工单不存在或不属于本单位').waitFor();
+    expect(await page.content()).not.toContain(elsewhere.number);
+    await phone.close();
+  });
+
+  it('applies 签收 once when the connection drops after the server answered and the crew presses again', async () => {
+    const ticket = await apiTicket({ citizenPhone: '13700003333' });
+    const phone = await context(PHONE);
+    const page = await phone.newPage();
+    await signIn(page, crew);
+    await page.goto(`${base}/#/tickets/${ticket.id}`);
+    let cut = 0;
+    await page.route('**/tickets/*/accept', async (route) => {
+      if (cut > 0) return route.continue();
+      cut += 1;
+      await route.fetch(); // the server applies the action and answers…
+      await route.abort('connectionreset'); // …and the answer never reaches the phone
+    });
+    await page.getByRole('button', { name: '签收', exact: true }).click();
+    await page.getByText('无法连接服务器，请检查网络后重试').first().waitFor();
+    expect(await statusOf(ticket.id)).toBe('ACCEPTED');
+    await page.getByRole('button', { name: '签收', exact: true }).click();
+    await page.getByText('签收：已完成').first().waitFor();
+    expect(await events(ticket.id, 'ACCEPT')).toHaveLength(1);
+    await phone.close();
+  });
+
+  it('has no serious accessibility violation on the main screens, and keeps the crew’s script under 300 KB gzipped', async () => {
+    const ticket = await apiTicket({ citizenPhone: '13700004444' });
+    const phone = await context(PHONE);
+    const page = await phone.newPage();
+    const scripts = new Map<string, number>();
+    page.on('response', async (response) => {
+      if (response.url().endsWith('.js')) scripts.set(response.url(), gzipSync(await response.body()).length);
+    });
+    const checked: Record<string, unknown[]> = {};
+    await page.goto(`${base}/`);
+    await page.getByLabel('用户名', { exact: true }).waitFor();
+    checked.login = await seriousViolations(page);
+    await signIn(page, crew);
+    await page.getByText(ticket.number).waitFor();
+    checked.crewList = await seriousViolations(page);
+    await page.screenshot({ path: join(SCREENSHOTS, 'crew-my-tickets.png'), fullPage: true });
+    await page.getByText(ticket.number).click();
+    await page.getByRole('button', { name: '签收', exact: true }).waitFor();
+    checked.crewTicket = await seriousViolations(page);
+    await page.getByRole('button', { name: '签收', exact: true }).click();
+    await page.getByRole('button', { name: '联系群众', exact: true }).click();
+    await page.getByRole('dialog').getByLabel('说明', { exact: true }).waitFor();
+    checked.crewDialog = await seriousViolations(page);
+    const crewScriptBytes = [...scripts.values()].reduce((sum, bytes) => sum + bytes, 0);
+    await phone.close();
+
+    const desk = await context({ width: 1280, height: 900 });
+    const operatorPage = await desk.newPage();
+    await signIn(operatorPage, operator);
+    await operatorPage.getByLabel('来电号码', { exact: true }).waitFor();
+    checked.newTicket = await seriousViolations(operatorPage);
+    await operatorPage.goto(`${base}/#/tickets`);
+    await operatorPage.getByText(ticket.number).waitFor();
+    checked.ticketList = await seriousViolations(operatorPage);
+    await operatorPage.screenshot({ path: join(SCREENSHOTS, 'operator-ticket-list.png'), fullPage: true });
+    await operatorPage.goto(`${base}/#/tickets/${ticket.id}`);
+    await operatorPage.getByText('办理过程').waitFor();
+    checked.ticketPage = await seriousViolations(operatorPage);
+    await desk.close();
+
+    expect(checked).toEqual({ login: [], crewList: [], crewTicket: [], crewDialog: [], newTicket: [], ticketList: [], ticketPage: [] });
+    // The figure, for docs/console.md: what a crew's phone downloads before it can work a ticket.
+    writeFileSync(join(SCREENSHOTS, 'crew-script-bytes.json'), JSON.stringify({ gzippedScriptBytes: crewScriptBytes, files: scripts.size }));
+    expect(crewScriptBytes).toBeGreaterThan(0);
+    expect(crewScriptBytes).toBeLessThan(300 * 1024);
   });
 });

@@ -134,4 +134,18 @@ describe('ticket queues: pending extensions and return requests', () => {
     const response = await as(supervisor).get('/tickets?extension=PENDING&cursor=bm90LWEtY3Vyc29y').expect(400);
     expect(response.body.errors).toEqual([{ field: 'cursor', message: expect.any(String) }]);
   });
+  it('finds tickets by number, by phone in any written form, or by part of the address (q), within what the caller may see', async () => {
+    const body = ticketBody({ district: 'HEPING', citizenPhone: '022-2345 6789', address: '和平区南京路88号（搜索）2门301' });
+    const ticket: Ticket = (await as(operator).post('/tickets').send(body).expect(201)).body;
+    await as(operator).post('/tickets').send(ticketBody({ district: 'HEPING' })).expect(201);
+    const found = async (who: SignedIn, q: string): Promise<string[]> =>
+      ((await as(who).get('/tickets').query({ q, limit: 100 }).expect(200)).body as TicketPage).items.map((item) => item.id);
+    expect(await found(operator, ticket.number)).toEqual([ticket.id]);
+    expect(await found(operator, '02223456789')).toEqual([ticket.id]);
+    expect(await found(operator, '南京路 88号（搜索）')).toEqual([ticket.id]);
+    expect(await found(operator, '100%_不存在')).toEqual([]);
+    expect(await found(otherCrew, ticket.number)).toEqual([]);
+    expect(await found(crew, ticket.number)).toEqual([ticket.id]);
+    await as(operator).get('/tickets').query({ q: 'x'.repeat(101) }).expect(400);
+  });
 });

@@ -1,5 +1,6 @@
 import { createApp } from 'vue';
 import 'element-plus/dist/index.css';
+import './theme.css';
 import App from './App.vue';
 import { router } from './router';
 

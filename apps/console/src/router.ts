@@ -1,15 +1,34 @@
 import { createRouter, createWebHashHistory, type RouteRecordRaw } from 'vue-router';
 import type { Role } from '@app/domain';
 import { api, must } from './api/client';
+import type { ConsoleArea, NavLink } from './nav';
+import { adminArea } from './pages/admin/area';
+import { supervisorArea } from './pages/supervisor/area';
 import { session, type SignedInUser } from './session';
 
-/** Where each role starts: the screen it works in all day. */
-export const HOME_OF: Record<Role, string> = {
-  operator: '/tickets/new',
-  crew: '/my',
-  supervisor: '/tickets',
-  admin: '/tickets',
+/** The work screens every area shares: new ticket, the lists, the ticket page. */
+const workArea: ConsoleArea = {
+  routes: [
+    { path: 'tickets', component: () => import('./pages/TicketListPage.vue'), meta: { roles: ['operator', 'supervisor', 'admin'] } },
+    { path: 'tickets/new', component: () => import('./pages/operator/NewTicketPage.vue'), meta: { roles: ['operator'] } },
+    { path: 'tickets/:id', component: () => import('./pages/TicketPage.vue'), props: true, meta: { roles: ['operator', 'supervisor', 'admin', 'crew'] } },
+    { path: 'my', component: () => import('./pages/crew/MyTicketsPage.vue'), meta: { roles: ['crew'] } },
+  ],
+  links: [
+    { to: '/tickets/new', label: '新建工单', roles: ['operator'] },
+    { to: '/tickets', label: '工单列表', roles: ['operator', 'supervisor', 'admin'] },
+    { to: '/my', label: '我的工单', roles: ['crew'] },
+  ],
+  homes: { operator: '/tickets/new', crew: '/my', supervisor: '/tickets', admin: '/tickets' },
 };
+
+const AREAS = [workArea, supervisorArea, adminArea];
+
+/** The navigation links of every area, in order; the layout shows those of the signed-in role. */
+export const NAV_LINKS: readonly NavLink[] = AREAS.flatMap((area) => area.links);
+
+/** Where each role starts: the screen it works in all day (a later area's home wins). */
+export const HOME_OF: Record<Role, string> = Object.assign({}, ...AREAS.map((area) => area.homes ?? {}));
 
 const routes: RouteRecordRaw[] = [
   { path: '/login', component: () => import('./pages/LoginPage.vue'), meta: { public: true } },
@@ -18,10 +37,7 @@ const routes: RouteRecordRaw[] = [
     component: () => import('./layouts/AppLayout.vue'),
     children: [
       { path: '', redirect: () => (session.user ? HOME_OF[session.user.role] : '/login') },
-      { path: 'tickets', component: () => import('./pages/TicketListPage.vue'), meta: { roles: ['operator', 'supervisor', 'admin', 'crew'] } },
-      { path: 'tickets/new', component: () => import('./pages/operator/NewTicketPage.vue'), meta: { roles: ['operator'] } },
-      { path: 'tickets/:id', component: () => import('./pages/TicketPage.vue'), props: true, meta: { roles: ['operator', 'supervisor', 'admin', 'crew'] } },
-      { path: 'my', component: () => import('./pages/crew/MyTicketsPage.vue'), meta: { roles: ['crew'] } },
+      ...AREAS.flatMap((area) => area.routes),
     ],
   },
   { path: '/:rest(.*)*', redirect: '/' },

@@ -4,7 +4,7 @@ import { randomUUID } from 'node:crypto';
 import { DataSource, EntityManager } from 'typeorm';
 import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity';
 import { companyFilterFor, mayReadCompanyRecord } from '@app/auth';
-import { addressKey, addressPlace, CATEGORY_DEFAULTS, effectivePriority, exceedsExtensionCap, readingJudges, readingsRequired, ROOM_TYPE_NAMES_ZH } from '@app/domain';
+import { addressKey, addressPlace, CATEGORY_DEFAULTS, effectivePriority, exceedsExtensionCap, normalizePhone, readingJudges, readingsRequired, ROOM_TYPE_NAMES_ZH } from '@app/domain';
 import type { ActionInput, AuthenticatedUser, WorkCalendar } from '@app/domain';
 import { EscalationDto, EscalationsService } from '@app/escalations';
 import { keysetPage, Page, ProblemException } from '@app/http';
@@ -168,6 +168,11 @@ export class TicketsService {
     if (!filter) return { items: [], nextCursor: null };
     const builder = this.dataSource.getRepository(TicketEntity).createQueryBuilder('t');
     if (filter.companyId) builder.andWhere('t.company_id = :companyId', { companyId: filter.companyId });
+    if (query.q) {
+      // A number, a phone in any written form, or part of the folded address (LIKE's wildcards escaped).
+      const folded = addressKey(query.q).replace(/[\\%_]/g, (character) => `\\${character}`);
+      builder.andWhere(`(t.number = :q OR t.citizen_phone = :phone OR t.address_key LIKE '%' || :folded || '%')`, { q: query.q, phone: normalizePhone(query.q), folded });
+    }
     if (query.status) builder.andWhere('t.status = :status', { status: query.status });
     if (query.district) builder.andWhere('t.district = :district', { district: query.district });
     if (query.priority) builder.andWhere('t.priority = :priority', { priority: query.priority });

@@ -2712,6 +2712,8 @@ export interface operations {
                 limit?: number;
                 /** @description The nextCursor of the previous page. */
                 cursor?: string;
+                /** @description Search: a ticket number (8890-20261201-000001), a caller’s phone (any written form), or part of an address (compared folded, like repeat calls). */
+                q?: string;
                 status?: "RECEIVED" | "ACCEPTED" | "CONTACTED" | "VISITED" | "REMEDIATING" | "REPLIED" | "RETURN_REQUESTED" | "CLOSED" | "CANCELLED";
                 companyId?: string;
                 district?: "HEPING" | "HEDONG" | "HEXI" | "NANKAI" | "HEBEI" | "HONGQIAO" | "DONGLI" | "XIQING" | "JINNAN" | "BEICHEN" | "WUQING" | "BAODI" | "NINGHE" | "JINGHAI" | "JIZHOU" | "BINHAI";

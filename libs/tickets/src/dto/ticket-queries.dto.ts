@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
-import { Equals, IsBoolean, IsIn, IsOptional, IsUUID, registerDecorator } from 'class-validator';
+import { Equals, IsBoolean, IsIn, IsOptional, IsString, IsUUID, MaxLength, registerDecorator } from 'class-validator';
 import { PageQueryDto } from '@app/http';
 import { DISTRICTS, PRIORITIES, TICKET_STATUSES } from '@app/domain';
 import type { District, Priority, TicketStatus } from '@app/domain';
@@ -34,6 +34,17 @@ function NotWith(other: string): PropertyDecorator {
 }
 
 export class ListTicketsQueryDto extends PageQueryDto {
+  @ApiPropertyOptional({
+    example: '13812345678',
+    maxLength: 100,
+    description: 'Search: a ticket number (8890-20261201-000001), a caller’s phone (any written form), or part of an address (compared folded, like repeat calls).',
+  })
+  @IsOptional()
+  @Transform(({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() || undefined : value))
+  @IsString()
+  @MaxLength(100)
+  q?: string;
+
   @ApiPropertyOptional({ enum: TICKET_STATUSES })
   @IsOptional()
   @IsIn(TICKET_STATUSES)

@@ -106,7 +106,8 @@ async function main(): Promise<void> {
     }
     say('ready:');
     say(`  API          http://localhost:${port}`);
-    say(`  Dashboard    http://localhost:${port}/dashboard   (supervisors sign in there)`);
+    say(`  Console      http://localhost:${port}/   (operators, crews, supervisors and admins sign in there)`);
+    say(`  Dashboard    http://localhost:${port}/dashboard   (the supervisors' page of the console)`);
     say(`  Swagger UI   http://localhost:${port}/docs   (OpenAPI JSON at /docs-json)`);
     say(`  Health       http://localhost:${port}/health`);
     say(`  Metrics      http://localhost:${port}/metrics   (worker: http://localhost:${workerMetricsPort}/metrics)`);

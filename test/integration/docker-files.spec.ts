@@ -39,8 +39,11 @@ describe('docker/ deployment files', () => {
     );
     expect(entries.length).toBeGreaterThanOrEqual(3);
     for (const entry of entries) expect(existsSync(join(root, `${entry.replace(/^dist\//, '')}.ts`))).toBe(true);
-    expect(dockerfile).toMatch(/npm run build && npm run build:workflows/);
+    // The image carries the compiled code, the work console (served at /) and the workflow bundle.
+    expect(dockerfile).toMatch(/npm run build && npm run console:build && npm run build:workflows/);
     const scripts = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')).scripts as Record<string, string>;
+    expect(scripts['console:build']).toContain('apps/console/vite.config.ts');
+    expect(existsSync(join(root, 'apps/console/vite.config.ts'))).toBe(true);
     expect(scripts['build:workflows']).toContain('dist/scripts/build-workflow-bundle.js');
     expect(existsSync(join(root, 'scripts/build-workflow-bundle.ts'))).toBe(true);
   });

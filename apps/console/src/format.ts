@@ -80,8 +80,62 @@ export const FIELD_LABELS: Record<string, string> = {
   password: '密码',
 };
 
+/**
+ * Field errors in Chinese: the password policy, usernames, company codes, durations, dates
+ * (libs/auth/src/password-policy.ts, the DTOs and services of users, companies, SLA, calendar and seasons).
+ * The general patterns follow in fieldMessageZh.
+ */
+const FIELD_RULES: ReadonlyArray<readonly [RegExp, (match: RegExpExecArray) => string]> = [
+  // The password policy (docs/product.md, Accounts).
+  [/password must be at least (\d+) characters/i, (m) => `密码至少需要${m[1]}个字符`],
+  [/password must be at most (\d+) bytes/i, (m) => `密码过长：最多${m[1]}字节（约${Math.floor(Number(m[1]) / 3)}个汉字）`],
+  [/password is too common/i, () => '密码过于常见，容易被猜到，请换一个'],
+  [/password must not be built from the username/i, () => '密码不能由用户名或姓名构成'],
+  [/password is too repetitive/i, () => '密码重复过多（如 aaaa、abcabc），请换一个'],
+  [/password is a keyboard pattern or a sequence/i, () => '密码是键盘排列或连续字符（如 qwerty、12345），请换一个'],
+  [/password is too easy to guess: dates/i, () => '密码含日期或年份，容易被猜到，请换一个'],
+  [/password is too easy to guess/i, () => '密码太容易被猜到：请用几个不相关的词组合，或再长一些'],
+  // Users.
+  [/^username must be 3-64/, () => '用户名须为3–64位字母、数字、点、横线或下划线'],
+  [/^displayName must be 1-(\d+)/, (m) => `姓名须为1–${m[1]}个字符`],
+  [/companyId is required for the crew role/, () => '维修人员必须选择所属单位'],
+  [/companyId is only for crew users/, () => '只有维修人员可以属于单位'],
+  [/companyId must be a UUID/, () => '请选择列表中的单位'],
+  // Companies.
+  [/^code must be 2-32/, () => '编码须为2–32位大写字母、数字或横线（如 TJRL-NK）'],
+  [/^districts should not be empty|^districts must contain at least/, () => '请至少选择一个区'],
+  [/^All districts's elements must be unique/i, () => '区不能重复'],
+  [/^name should not be empty/, () => '不能为空'],
+  // SLA policies.
+  [/must be an ISO 8601 duration/, () => '请填写大于0的时长（天、小时、分钟或秒）'],
+  [/^noticeAfter must be longer than warningAfter/, () => '通报批评须晚于约谈'],
+  [/^designatedFromDispatch must not be (less than 2|greater than 10)|^designatedFromDispatch must be an integer/, () => '须为2–10之间的整数'],
+  [/^callbackAttempts must not be (less than 1|greater than 10)|^callbackAttempts must be an integer/, () => '须为1–10之间的整数'],
+  // The calendar and the heating seasons.
+  [/^(\S+) is not a date \(YYYY-MM-DD\) of (\d{4})/, (m) => `${m[1]} 不是${m[2]}年的日期`],
+  [/^(\S+) is listed as both a holiday and a working day/, (m) => `${m[1]} 不能既是节假日又是调休上班日`],
+  [/each value in (holidays|workdays) must be a valid ISO 8601/, () => '日期格式须为 年-月-日（如 2027-01-01）'],
+  [/^starts must be a day of (\d{4})/, (m) => `开始日期须在${m[1]}年`],
+  [/^ends must be a day of (\d{4})/, (m) => `结束日期须在${m[1]}年`],
+  [/^(starts|ends) must be a date/, () => '请选择日期'],
+  [/^a season lasts at most (\d+) days/, (m) => `供暖季最长${m[1]}天`],
+  [/^season must be two consecutive years/, () => '供暖季须为相邻两年，如 2026-2027'],
+  // The indoor temperature standard.
+  [/^celsius must/, () => '标准温度须为10–30°C之间的数（最多一位小数）'],
+  [/^rooms/, () => '请至少选择一种房间'],
+  [/^refundTiers\[\d+\]\.maxShortfall must be larger/, () => '温差上限须比上一档大'],
+  [/^refundTiers\[\d+\]\.maxShortfall/, () => '温差上限须为0.1–30°C之间的数（最后一档不设上限）'],
+  [/^refundTiers\[\d+\]\.percent/, () => '退费比例须为1–100的整数，且不小于上一档'],
+  [/^refundTiers/, () => '请至少设置一档退费比例'],
+];
+
+
 /** A field error of the API in Chinese, for the form item it belongs to. */
 export function fieldMessageZh(field: string, message: string): string {
+  for (const [pattern, say] of FIELD_RULES) {
+    const match = pattern.exec(message);
+    if (match) return say(match);
+  }
   if (/citizenPhone must be/.test(message)) return '请输入手机号（如13812345678）或带区号的座机（如022-23456789）';
   if (/priority/.test(field) && /lower|below|default/i.test(message)) return '优先级不能低于该类别的默认优先级';
   if (/should not be empty|must not be empty|must be longer/.test(message)) return '不能为空';

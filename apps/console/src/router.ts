@@ -52,7 +52,7 @@ async function restoreUser(): Promise<SignedInUser | null> {
     const me = await must(api.GET('/auth/me'));
     session.user = me as SignedInUser;
   } catch {
-    session.signOut();
+    session.signOut(session.notice); // keep why (登录已过期…), set when the API answered 401
   }
   return session.user;
 }

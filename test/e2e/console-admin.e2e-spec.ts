@@ -1,12 +1,12 @@
 /// <reference lib="dom" />
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
+import type { Locator, Page } from 'playwright-core';
 import { DEFAULT_SLA_POLICIES, seasonFirstYearAt } from '@app/domain';
 import { CompanyEntity, SlaPolicyEntity, UserEntity } from '@app/persistence';
 import { authed, createUser, tokenFor, TestUser } from '../support/auth';
 import { seriousViolations } from '../support/axe';
-import { launchChromium, listen } from '../support/browser';
+import { choose, ConsoleBrowser, settled } from '../support/console-browser';
 import { insertCompany } from '../support/fixtures';
 import { eventually, startTestSystem, TestSystem } from '../support/system';
 
@@ -19,43 +19,29 @@ const SCREENSHOTS = join(__dirname, '..', '..', 'test-output', 'console');
  */
 describe('admin console in Chromium', () => {
   let system: TestSystem;
-  let browser: Browser;
-  let desk: BrowserContext;
+  let browser: ConsoleBrowser;
   let page: Page;
-  let base: string;
+  let closeDesk: () => Promise<void>;
   let admin: TestUser;
-  const pageErrors: string[] = [];
-  const foreignRequests: string[] = [];
 
   beforeAll(async () => {
     system = await startTestSystem({ worker: false });
     await insertCompany(system.dataSource, ['NANKAI'], { code: 'TJRL-NK', name: '南开热力（测试）' });
     admin = await createUser(system, 'admin');
-    base = await listen(system);
-    browser = await launchChromium();
+    browser = await ConsoleBrowser.start(system);
     mkdirSync(SCREENSHOTS, { recursive: true });
-    desk = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: 'zh-CN', timezoneId: 'America/New_York' });
-    desk.on('page', (opened) => opened.on('pageerror', (error) => pageErrors.push(error.message)));
-    desk.on('request', (request) => {
-      if (!request.url().startsWith(base)) foreignRequests.push(request.url());
-    });
-    page = await desk.newPage();
-    await page.goto(`${base}/`);
-    await page.getByLabel('用户名', { exact: true }).fill(admin.username);
-    await page.getByLabel('密码', { exact: true }).fill(admin.password);
-    await page.getByRole('button', { name: '登录' }).click();
-    await page.getByRole('button', { name: '退出' }).waitFor();
+    ({ page, close: closeDesk } = await browser.signedIn(admin));
   });
 
   afterAll(async () => {
-    await desk?.close();
+    await closeDesk?.();
     await browser?.close();
     await system?.close();
   });
 
   afterEach(() => {
-    expect(pageErrors).toEqual([]);
-    expect(foreignRequests).toEqual([]);
+    expect(browser.pageErrors).toEqual([]);
+    expect(browser.foreignRequests).toEqual([]);
   });
 
   const users = () => system.dataSource.getRepository(UserEntity);
@@ -67,13 +53,10 @@ describe('admin console in Chromium', () => {
     await page.getByRole('heading', { name: link, level: 1 }).waitFor();
   }
 
-  /** Until every CSS transition on the page has run (a dialog zooming in, a dropdown unfolding, a tag fading in). */
-  const settled = (): Promise<unknown> => page.evaluate(() => Promise.all(document.getAnimations().map((animation) => animation.finished.catch(() => undefined))));
-
   /** The screen at rest: no toast left over it, no dialog half faded out, nothing half faded in. */
   async function atRest(): Promise<void> {
     await page.locator('.el-message').first().waitFor({ state: 'detached' });
-    await settled();
+    await settled(page);
   }
 
   /** No serious or critical axe-core violation on the screen at rest (a dialog open on it included). */
@@ -85,18 +68,6 @@ describe('admin console in Chromium', () => {
   async function screenshot(name: string): Promise<void> {
     await atRest();
     await page.screenshot({ path: join(SCREENSHOTS, name), fullPage: true });
-  }
-
-  async function choose(scope: Page | Locator, label: string, ...options: string[]): Promise<void> {
-    await settled();
-    // Element Plus lays its placeholder over the input: the click goes to the select, as a user's would.
-    await scope.getByRole('combobox', { name: label, exact: true }).click({ force: true });
-    const list = page.getByRole('listbox', { name: label, exact: true });
-    await list.waitFor();
-    await settled();
-    for (const option of options) await list.getByRole('option', { name: option, exact: true }).click();
-    if (options.length > 1) await page.keyboard.press('Escape');
-    await list.waitFor({ state: 'hidden' });
   }
 
   /** The error Element Plus shows under a form item, found from the item's labelled input. */

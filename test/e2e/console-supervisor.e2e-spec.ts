@@ -1,13 +1,13 @@
 /// <reference lib="dom" />
 import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { localDate, STAGE_NAMES_ZH } from '@app/domain';
 import { TicketEntity } from '@app/persistence';
 import { seriousViolations } from '../support/axe';
 import { authed, createUser, loginAs, SignedIn, TestUser } from '../support/auth';
 import { insertCompany, ticketBody } from '../support/fixtures';
-import { launchChromium, listen } from '../support/browser';
+import { choose, ConsoleBrowser } from '../support/console-browser';
 import { eventually, startTestSystem, TestSystem } from '../support/system';
 
 const SCREENSHOTS = join(__dirname, '..', '..', 'test-output', 'console');
@@ -28,15 +28,12 @@ const compact = (day: string): string => day.replaceAll('-', '');
  */
 describe('supervisor screens of the console in Chromium', () => {
   let system: TestSystem;
-  let browser: Browser;
-  let base: string;
+  let browser: ConsoleBrowser;
   let supervisor: TestUser;
   let operator: SignedIn;
   let crew: SignedIn;
   let companyId: string;
   const companyName = '南开热力（督办测试）';
-  const pageErrors: string[] = [];
-  const foreignRequests: string[] = [];
 
   beforeAll(async () => {
     system = await startTestSystem();
@@ -45,8 +42,7 @@ describe('supervisor screens of the console in Chromium', () => {
     supervisor = await createUser(system, 'supervisor');
     operator = await loginAs(system, 'operator');
     crew = await loginAs(system, 'crew', company.id);
-    base = await listen(system);
-    browser = await launchChromium();
+    browser = await ConsoleBrowser.start(system);
     mkdirSync(SCREENSHOTS, { recursive: true });
   });
 
@@ -55,26 +51,8 @@ describe('supervisor screens of the console in Chromium', () => {
     await system?.close();
   });
 
-  async function context(): Promise<BrowserContext> {
-    const opened = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: 'zh-CN', timezoneId: 'America/New_York', acceptDownloads: true });
-    opened.on('page', (page) => page.on('pageerror', (error) => pageErrors.push(error.message)));
-    opened.on('request', (request) => {
-      if (!request.url().startsWith(base)) foreignRequests.push(request.url());
-    });
-    return opened;
-  }
-
   /** Signs the supervisor in through the console's 登录 form; a supervisor starts on the dashboard. */
-  async function signIn(): Promise<{ page: Page; close: () => Promise<void> }> {
-    const opened = await context();
-    const page = await opened.newPage();
-    await page.goto(`${base}/`);
-    await page.getByLabel('用户名', { exact: true }).fill(supervisor.username);
-    await page.getByLabel('密码', { exact: true }).fill(supervisor.password);
-    await page.getByRole('button', { name: '登录' }).click();
-    await page.getByRole('button', { name: '退出' }).waitFor();
-    return { page, close: () => opened.close() };
-  }
+  const signIn = () => browser.signedIn(supervisor, '/', { acceptDownloads: true });
 
   const as = (who: SignedIn) => authed(system, who.token);
   const stored = (id: string): Promise<TicketEntity> => system.dataSource.getRepository(TicketEntity).findOneByOrFail({ id });
@@ -124,7 +102,7 @@ describe('supervisor screens of the console in Chromium', () => {
       expect(keys[0]).toMatch(/^[0-9a-f-]{36}$/);
       await page.getByRole('status').filter({ hasText: `已批准 ${ticket.number} 的延期申请` }).waitFor();
       await row.waitFor({ state: 'detached' });
-      expect(pageErrors).toEqual([]);
+      expect(browser.pageErrors).toEqual([]);
     } finally {
       await close();
     }
@@ -136,7 +114,7 @@ describe('supervisor screens of the console in Chromium', () => {
     await as(crew).post(`/tickets/${ticket.id}/pause`).send({ reason: 'RESIDENT_AWAY', note: '敲门无人，电话未接', callAttempts: 3 }).expect(200);
     const { page, close } = await signIn();
     try {
-      await page.goto(`${base}/#/queues/extensions`);
+      await browser.open(page, '/#/queues/extensions');
       await page.getByRole('tab', { name: /^暂停审批/ }).click();
       await page.waitForURL((url) => url.hash === '#/queues/pauses');
       const row = queueRow(page, 'pauses', ticket.number);
@@ -159,7 +137,7 @@ describe('supervisor screens of the console in Chromium', () => {
       expect(rejected.pause).toMatchObject({ status: 'REJECTED', decidedBy: supervisor.username, decisionReason: '请先联系物业' });
       await page.getByRole('status').filter({ hasText: `已驳回 ${ticket.number} 的暂停申请` }).waitFor();
       await row.waitFor({ state: 'detached' });
-      expect(pageErrors).toEqual([]);
+      expect(browser.pageErrors).toEqual([]);
     } finally {
       await close();
     }
@@ -176,7 +154,7 @@ describe('supervisor screens of the console in Chromium', () => {
       .expect(200);
     const { page, close } = await signIn();
     try {
-      await page.goto(`${base}/#/queues/reviews`);
+      await browser.open(page, '/#/queues/reviews');
       const row = queueRow(page, 'reviews', ticket.number);
       await row.waitFor();
       expect(await row.textContent()).toContain('政策原因');
@@ -190,7 +168,7 @@ describe('supervisor screens of the console in Chromium', () => {
       await dialog.getByRole('button', { name: '确认重办' }).click();
       await eventually(async () => ((await stored(ticket.id)).review?.status === 'REOPENED' ? true : undefined), 30_000, 'the review reopened');
       await page.getByRole('status').filter({ hasText: `已将 ${ticket.number} 退回重办` }).waitFor();
-      expect(pageErrors).toEqual([]);
+      expect(browser.pageErrors).toEqual([]);
     } finally {
       await close();
     }
@@ -225,24 +203,23 @@ describe('supervisor screens of the console in Chromium', () => {
       // A heating season instead: its days become the range, and the download is named by them.
       const seasons = (await as(operator).get('/seasons').expect(200)).body as Array<{ season: string; starts: string; ends: string }>;
       const season = seasons[0];
-      await page.getByRole('combobox', { name: '供暖季', exact: true }).click({ force: true });
-      await page.getByRole('option', { name: `${season.season}（${season.starts} 至 ${season.ends}）`, exact: true }).click();
+      await choose(page, '供暖季', `${season.season}（${season.starts} 至 ${season.ends}）`);
       await page.getByText(`当前统计：${season.starts} 至 ${season.ends}`).waitFor();
       const [seasonal] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: '下载退费明细CSV' }).click()]);
       expect(seasonal.suggestedFilename()).toBe(`refunds-${compact(season.starts)}-${compact(addDays(season.ends, 1))}.csv`);
       expect(readFileSync(await seasonal.path(), 'utf8').split('\r\n')[0]).toMatch(/^\uFEFF日期,工单编号,供热单位,/);
 
       // Back to this week, then a number leads to the tickets behind it.
-      await page.goto(`${base}/#/dashboard`);
-      await page.goto(`${base}/#/reports`);
+      await browser.open(page, '/#/dashboard');
+      await browser.open(page, '/#/reports');
       await row.waitFor();
       await row.locator('td').nth(1).getByRole('link').click();
       await page.waitForURL((url) => url.hash.startsWith('#/tickets?') && url.hash.includes(`companyId=${companyId}`) && url.hash.includes('open=false'));
       await page.getByRole('heading', { name: '工单列表' }).waitFor();
       for (const number of created) await page.locator('.list tr.el-table__row', { hasText: number }).waitFor();
       expect(await page.locator('.list tr.el-table__row').count()).toBe(created.length);
-      expect(pageErrors).toEqual([]);
-      expect(foreignRequests).toEqual([]);
+      expect(browser.pageErrors).toEqual([]);
+      expect(browser.foreignRequests).toEqual([]);
     } finally {
       await close();
     }

@@ -2,12 +2,12 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
 import { join } from 'node:path';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { TicketEntity, TicketEventEntity } from '@app/persistence';
 import { authed, createUser, tokenFor, TestUser } from '../support/auth';
 import { seriousViolations } from '../support/axe';
 import { insertCompany, ticketBody } from '../support/fixtures';
-import { launchChromium, listen } from '../support/browser';
+import { choose, ConsoleBrowser } from '../support/console-browser';
 import { eventually, startTestSystem, TestSystem } from '../support/system';
 
 const SCREENSHOTS = join(__dirname, '..', '..', 'test-output', 'console');
@@ -20,14 +20,11 @@ const PHONE = { width: 390, height: 844 };
  */
 describe('work console in Chromium', () => {
   let system: TestSystem;
-  let browser: Browser;
-  let base: string;
+  let browser: ConsoleBrowser;
   let operator: TestUser;
   let crew: TestUser;
   let companyId: string;
   let otherCompanyId: string;
-  const pageErrors: string[] = [];
-  const foreignRequests: string[] = [];
 
   beforeAll(async () => {
     system = await startTestSystem();
@@ -35,8 +32,7 @@ describe('work console in Chromium', () => {
     otherCompanyId = (await insertCompany(system.dataSource, ['HEXI'], { name: '河西热力（测试）' })).id;
     operator = await createUser(system, 'operator');
     crew = await createUser(system, 'crew', companyId);
-    base = await listen(system);
-    browser = await launchChromium();
+    browser = await ConsoleBrowser.start(system);
     mkdirSync(SCREENSHOTS, { recursive: true });
   });
 
@@ -45,29 +41,9 @@ describe('work console in Chromium', () => {
     await system?.close();
   });
 
-  async function context(viewport: { width: number; height: number }): Promise<BrowserContext> {
-    // Reduced motion: no fade is half-way when axe measures contrast (the console honours the setting).
-    const opened = await browser.newContext({ viewport, locale: 'zh-CN', timezoneId: 'America/New_York', reducedMotion: 'reduce' });
-    opened.on('page', (page) => page.on('pageerror', (error) => pageErrors.push(error.message)));
-    opened.on('request', (request) => {
-      if (!request.url().startsWith(base)) foreignRequests.push(request.url());
-    });
-    return opened;
-  }
-
-  async function signIn(page: Page, user: TestUser): Promise<void> {
-    await page.goto(`${base}/`);
-    await page.getByLabel('用户名', { exact: true }).fill(user.username);
-    await page.getByLabel('密码', { exact: true }).fill(user.password);
-    await page.getByRole('button', { name: '登录' }).click();
-    await page.getByRole('button', { name: '退出' }).waitFor();
-  }
-
-  async function choose(page: Page, label: string, option: string): Promise<void> {
-    // Element Plus lays its placeholder over the input: the click goes to the select, as a user's would.
-    await page.getByRole('combobox', { name: label, exact: true }).click({ force: true });
-    await page.getByRole('listbox', { name: label, exact: true }).getByRole('option', { name: option, exact: true }).click();
-  }
+  // Reduced motion: no fade is half-way when axe measures contrast (the console honours the setting).
+  const context = (viewport: { width: number; height: number }) => browser.context({ viewport, reducedMotion: 'reduce' });
+  const signIn = (page: Page, user: TestUser) => browser.signIn(page, user);
 
   const stored = (id: string): Promise<TicketEntity> => system.dataSource.getRepository(TicketEntity).findOneByOrFail({ id });
   const statusOf = async (id: string): Promise<string> => (await stored(id)).status;
@@ -135,7 +111,7 @@ describe('work console in Chromium', () => {
     await crewPage.screenshot({ path: join(SCREENSHOTS, 'crew-replied.png'), fullPage: true });
 
     // The operator calls the citizen back, and the ticket closes.
-    await operatorPage.goto(`${base}/#/tickets/${ticketId}`);
+    await browser.open(operatorPage, `/#/tickets/${ticketId}`);
     await operatorPage.getByText('已回复').first().waitFor();
     await act(operatorPage, ticketId, '回访', 'CLOSED', (dialog) => dialog.getByLabel('说明', { exact: true }).fill('王女士表示满意'));
     expect((await stored(ticketId)).callback).toMatchObject({ reached: true, solved: true, evaluation: 'SATISFIED', by: operator.username });
@@ -143,8 +119,8 @@ describe('work console in Chromium', () => {
     for (const type of ['ACCEPT', 'CONTACT', 'REPLY', 'CALLBACK']) expect(await events(ticketId, type)).toHaveLength(1);
     expect(await events(ticketId, 'VISIT')).toHaveLength(2);
 
-    expect(pageErrors).toEqual([]);
-    expect(foreignRequests).toEqual([]);
+    expect(browser.pageErrors).toEqual([]);
+    expect(browser.foreignRequests).toEqual([]);
     await desk.close();
     await phone.close();
   });
@@ -178,7 +154,7 @@ describe('work console in Chromium', () => {
     const phone = await context(PHONE);
     const page = await phone.newPage();
     await signIn(page, crew);
-    await page.goto(`${base}/#/tickets/${elsewhere.id}`);
+    await browser.open(page, `/#/tickets/${elsewhere.id}`);
     await page.getByText('工单不存在或不属于本单位').waitFor();
     expect(await page.content()).not.toContain(elsewhere.number);
     await phone.close();
@@ -189,7 +165,7 @@ describe('work console in Chromium', () => {
     const phone = await context(PHONE);
     const page = await phone.newPage();
     await signIn(page, crew);
-    await page.goto(`${base}/#/tickets/${ticket.id}`);
+    await browser.open(page, `/#/tickets/${ticket.id}`);
     let cut = 0;
     await page.route('**/tickets/*/accept', async (route) => {
       if (cut > 0) return route.continue();
@@ -215,7 +191,7 @@ describe('work console in Chromium', () => {
       if (response.url().endsWith('.js')) scripts.set(response.url(), gzipSync(await response.body()).length);
     });
     const checked: Record<string, unknown[]> = {};
-    await page.goto(`${base}/`);
+    await browser.open(page, '/');
     await page.getByLabel('用户名', { exact: true }).waitFor();
     checked.login = await seriousViolations(page);
     await signIn(page, crew);
@@ -237,11 +213,11 @@ describe('work console in Chromium', () => {
     await signIn(operatorPage, operator);
     await operatorPage.getByLabel('来电号码', { exact: true }).waitFor();
     checked.newTicket = await seriousViolations(operatorPage);
-    await operatorPage.goto(`${base}/#/tickets`);
+    await browser.open(operatorPage, '/#/tickets');
     await operatorPage.getByText(ticket.number).waitFor();
     checked.ticketList = await seriousViolations(operatorPage);
     await operatorPage.screenshot({ path: join(SCREENSHOTS, 'operator-ticket-list.png'), fullPage: true });
-    await operatorPage.goto(`${base}/#/tickets/${ticket.id}`);
+    await browser.open(operatorPage, `/#/tickets/${ticket.id}`);
     await operatorPage.getByText('办理过程').waitFor();
     checked.ticketPage = await seriousViolations(operatorPage);
     await desk.close();

@@ -1,11 +1,11 @@
 /// <reference lib="dom" />
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { CALENDAR_ZONE, DISTRICT_NAMES_ZH, DISTRICTS, ESCALATION_LEVELS } from '@app/domain';
 import { authed, createUser, loginAs, SignedIn, TestUser } from '../support/auth';
 import { insertCompany, insertPolicyVersion, SECONDS_POLICY, ticketBody } from '../support/fixtures';
-import { launchChromium, listen } from '../support/browser';
+import { ConsoleBrowser, submitSignIn } from '../support/console-browser';
 import { startTestSystem, TestSystem } from '../support/system';
 
 const OUTPUT = join(__dirname, '..', '..', 'test-output');
@@ -47,14 +47,11 @@ const drawn = (page: Page, chart: string): Promise<boolean> =>
  */
 describe('supervisor dashboard in Chromium', () => {
   let system: TestSystem;
-  let browser: Browser;
-  let base: string;
+  let browser: ConsoleBrowser;
   let supervisor: TestUser;
   let operator: SignedIn;
   let crew: SignedIn;
   let companyId: string;
-  const pageErrors: string[] = [];
-  const foreignRequests: string[] = [];
   const companyName = '<b>南开热力</b> & 演示';
 
   beforeAll(async () => {
@@ -64,8 +61,7 @@ describe('supervisor dashboard in Chromium', () => {
     supervisor = await createUser(system, 'supervisor');
     operator = await loginAs(system, 'operator');
     crew = await loginAs(system, 'crew', company.id);
-    base = await listen(system);
-    browser = await launchChromium();
+    browser = await ConsoleBrowser.start(system);
     mkdirSync(OUTPUT, { recursive: true });
   });
 
@@ -74,27 +70,11 @@ describe('supervisor dashboard in Chromium', () => {
     await system?.close();
   });
 
-  /** A fresh browser (its own session storage) in another zone than Shanghai: the page must still show Shanghai times. */
-  async function context(): Promise<BrowserContext> {
-    const opened = await browser.newContext({ viewport: { width: 1280, height: 1000 }, locale: 'zh-CN', timezoneId: 'America/New_York' });
-    opened.on('page', (page) => page.on('pageerror', (error) => pageErrors.push(error.message)));
-    opened.on('request', (request) => {
-      if (!request.url().startsWith(base)) foreignRequests.push(request.url());
-    });
-    return opened;
-  }
+  /** A wall screen's browser, taller than a desk's. */
+  const BOARD = { viewport: { width: 1280, height: 1000 } };
 
-  /** Opens the old address, signs in on the console's form it leads to, and waits for the board's first refresh. */
-  async function signedInBoard(user: TestUser): Promise<{ page: Page; close: () => Promise<void> }> {
-    const opened = await context();
-    const page = await opened.newPage();
-    await page.goto(`${base}/dashboard?refresh=1`);
-    await page.getByLabel('用户名', { exact: true }).fill(user.username);
-    await page.getByLabel('密码', { exact: true }).fill(user.password);
-    await page.getByRole('button', { name: '登录' }).click();
-    await page.getByRole('button', { name: '退出' }).waitFor();
-    return { page, close: () => opened.close() };
-  }
+  /** Opens the old address and signs in on the console's form it leads to. */
+  const signedInBoard = (user: TestUser) => browser.signedIn(user, '/dashboard?refresh=1', BOARD);
 
   const overdueRow = (page: Page, number: string) => page.locator('[data-panel="overdue"] tr.el-table__row', { hasText: number });
 
@@ -109,14 +89,12 @@ describe('supervisor dashboard in Chromium', () => {
   });
 
   it('refuses a wrong password on the sign-in form the old address leads to, in Chinese', async () => {
-    const opened = await context();
+    const opened = await browser.context(BOARD);
     const page = await opened.newPage();
     try {
-      await page.goto(`${base}/dashboard`);
+      await browser.open(page, '/dashboard');
       await page.waitForURL(/#\/login\?next=/);
-      await page.getByLabel('用户名', { exact: true }).fill(supervisor.username);
-      await page.getByLabel('密码', { exact: true }).fill('not the password');
-      await page.getByRole('button', { name: '登录' }).click();
+      await submitSignIn(page, { username: supervisor.username, password: 'not the password' });
       const alert = page.getByRole('alert');
       await alert.waitFor();
       expect((await alert.textContent())?.trim()).toBe('用户名或密码错误');
@@ -175,8 +153,8 @@ describe('supervisor dashboard in Chromium', () => {
       await page.waitForURL((url) => url.hash === `#/tickets/${ticket.id}`);
       await page.getByRole('heading', { name: `工单 ${ticket.number}` }).waitFor();
 
-      expect(pageErrors).toEqual([]);
-      expect(foreignRequests).toEqual([]); // Chart.js and everything else come from the API itself
+      expect(browser.pageErrors).toEqual([]);
+      expect(browser.foreignRequests).toEqual([]); // Chart.js and everything else come from the API itself
       await authed(system, operator.token).post(`/tickets/${ticket.id}/cancel`).send({ reason: 'test over' }).expect(200);
     } finally {
       await close();
@@ -206,7 +184,7 @@ describe('supervisor dashboard in Chromium', () => {
       await page.waitForFunction((selector) => document.querySelector(selector)?.textContent?.trim() === '服务暂不可用，稍后自动重试', overdueError);
       await page.unroute('**/reports/overdue');
       await page.waitForSelector(overdueError, { state: 'detached', timeout: 30_000 });
-      expect(pageErrors).toEqual([]);
+      expect(browser.pageErrors).toEqual([]);
     } finally {
       await close();
     }
@@ -227,7 +205,7 @@ describe('supervisor dashboard in Chromium', () => {
     } finally {
       await asCrew.close();
     }
-    expect(pageErrors).toEqual([]);
+    expect(browser.pageErrors).toEqual([]);
   });
 
   it('shows the hot-spot buildings of the week with their counts in Chinese, a suspected outage marked, each leading to its tickets', async () => {
@@ -271,7 +249,7 @@ describe('supervisor dashboard in Chromium', () => {
       await close();
     }
     for (const ticket of tickets) await authed(system, operator.token).post(`/tickets/${ticket.id}/cancel`).send({ reason: 'test over' }).expect(200);
-    expect(pageErrors).toEqual([]);
-    expect(foreignRequests).toEqual([]);
+    expect(browser.pageErrors).toEqual([]);
+    expect(browser.foreignRequests).toEqual([]);
   });
 });

@@ -41,15 +41,16 @@ describe('intake (the new-ticket form)', () => {
     };
   };
   const intake = (query: Record<string, string>) => as(operator).get('/intake').query(query);
-  const summaryOf = (ticket: Record<string, unknown>) => ({
-    id: ticket.id,
-    number: ticket.number,
-    status: ticket.status,
-    category: ticket.category,
-    district: ticket.district,
-    address: ticket.address,
-    createdAt: ticket.createdAt,
-    escalationLevel: ticket.escalationLevel,
+  /** How the form lists a caller's ticket just taken: received, at the address typed, in HEXI, no rung fired. */
+  const listedNew = (created: { id: string; number: string; createdAt: string }, caller: { address: string; category: string }) => ({
+    id: created.id,
+    number: created.number,
+    status: 'RECEIVED',
+    category: caller.category,
+    district: 'HEXI',
+    address: caller.address,
+    createdAt: created.createdAt,
+    escalationLevel: 'NONE',
   });
 
   it('shows the ticket a submit would be a repeat call on, the caller’s open tickets and the company, recording nothing', async () => {
@@ -64,7 +65,7 @@ describe('intake (the new-ticket form)', () => {
     expect(Object.keys(response.body).sort()).toEqual(['company', 'companyProblem', 'openTickets', 'repeatOf']);
     expect(response.body.repeatOf).toMatchObject({ id: created.id, number: created.number, citizenPhone: body.citizenPhone, repeatCount: 0 });
     expect(response.body.repeatOf).toEqual({ ...created, updatedAt: response.body.repeatOf.updatedAt });
-    expect(response.body.openTickets).toEqual([summaryOf(created)]);
+    expect(response.body.openTickets).toEqual([listedNew(created, body)]);
     expect(Object.keys(response.body.openTickets[0]).sort()).toEqual(['address', 'category', 'createdAt', 'district', 'escalationLevel', 'id', 'number', 'status']);
     expect(response.body.company).toEqual({ id: company.id, name: company.name });
     expect(response.body.company.id).toBe(created.companyId);
@@ -82,12 +83,12 @@ describe('intake (the new-ticket form)', () => {
     const body = caller();
     const created = (await as(operator).post('/tickets').send(body).expect(201)).body;
     const elsewhere = await intake({ citizenPhone: body.citizenPhone, district: 'HEXI', address: '河西区围堤道1号', category: 'NOT_WARM' }).expect(200);
-    expect(elsewhere.body).toMatchObject({ repeatOf: null, openTickets: [summaryOf(created)], company: { id: company.id } });
+    expect(elsewhere.body).toMatchObject({ repeatOf: null, openTickets: [listedNew(created, body)], company: { id: company.id } });
     const otherCategory = await intake({ citizenPhone: body.citizenPhone, address: body.address, category: 'BILLING' }).expect(200);
-    expect(otherCategory.body).toMatchObject({ repeatOf: null, openTickets: [summaryOf(created)], company: null, companyProblem: null });
+    expect(otherCategory.body).toMatchObject({ repeatOf: null, openTickets: [listedNew(created, body)], company: null, companyProblem: null });
     // The phone alone: the open tickets, no repeat call (address and category not given yet).
     const phoneOnly = await intake({ citizenPhone: body.citizenPhone }).expect(200);
-    expect(phoneOnly.body).toEqual({ repeatOf: null, openTickets: [summaryOf(created)], company: null, companyProblem: null });
+    expect(phoneOnly.body).toEqual({ repeatOf: null, openTickets: [listedNew(created, body)], company: null, companyProblem: null });
   });
 
   it('lists at most 10 open tickets, newest first, and no cancelled one', async () => {

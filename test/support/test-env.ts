@@ -86,5 +86,6 @@ export function testConfig(overrides: {
       ...overrides.auth,
     },
     workflowBundlePath: null,
+    corsOrigins: [],
   };
 }

@@ -10,7 +10,7 @@ async function bootstrap(): Promise<void> {
   const app = await NestFactory.create(ApiModule.register(config), {
     logger: nestLogLevels(config.logLevel),
   });
-  configureHttpApp(app);
+  configureHttpApp(app, { corsOrigins: config.corsOrigins });
   await app.listen(config.port);
   Logger.log(`API listening on http://localhost:${config.port} (Swagger UI at /docs)`, 'ApiMain');
 }

@@ -150,6 +150,11 @@ class EnvironmentVariables {
   @IsOptional()
   @IsString()
   WORKFLOW_BUNDLE_PATH?: string;
+
+  /** Origins (scheme://host[:port], comma-separated) whose pages may call the API from a browser; unset: none (CORS closed). */
+  @IsOptional()
+  @Matches(/^https?:\/\/[^\s,/]+(,\s*https?:\/\/[^\s,/]+)*$/, { message: 'CORS_ORIGINS must be a comma-separated list of origins like https://console.example.cn' })
+  CORS_ORIGINS?: string;
 }
 
 export interface TemporalTlsConfig {
@@ -182,6 +187,8 @@ export interface AppConfig {
    * the worker bundles the workflow sources when it starts (development, tests).
    */
   readonly workflowBundlePath: string | null;
+  /** Browser origins allowed to call the API (CORS); empty: CORS closed, only the API's own origin (the console) calls it. */
+  readonly corsOrigins: readonly string[];
 }
 
 export interface AuthConfig {
@@ -247,6 +254,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       bcryptRounds: vars.BCRYPT_ROUNDS ?? 12,
     },
     workflowBundlePath: vars.WORKFLOW_BUNDLE_PATH ?? null,
+    corsOrigins: vars.CORS_ORIGINS ? vars.CORS_ORIGINS.split(',').map((origin) => origin.trim()) : [],
   };
 }
 

@@ -17,6 +17,7 @@ const WHO_MAY: Record<string, typeof ANYONE | readonly Role[]> = {
   'GET /auth/me': SIGNED_IN,
   'POST /auth/password': SIGNED_IN,
   'GET /health': ANYONE,
+  'GET /health/live': ANYONE,
   'GET /metrics': ANYONE,
   'GET /public/notices': ANYONE,
   'GET /public/companies': ANYONE,

@@ -79,4 +79,23 @@ describe('HTTP edge: headers, caching, CORS', () => {
       await browser.close();
     }
   });
+  it('keeps readiness at 200 through a burst of 2,000 checks, 16 at a time, without touching the database per check', async () => {
+    const before = Number((await system.dataSource.query(`SELECT xact_commit FROM pg_stat_database WHERE datname = current_database()`))[0].xact_commit);
+    const statuses: number[] = [];
+    const next = { index: 0 };
+    await Promise.all(
+      Array.from({ length: 16 }, async () => {
+        while (next.index < 2000) {
+          next.index += 1;
+          statuses.push((await http(system).get('/health')).status);
+        }
+      }),
+    );
+    const after = Number((await system.dataSource.query(`SELECT xact_commit FROM pg_stat_database WHERE datname = current_database()`))[0].xact_commit);
+    expect(statuses).toHaveLength(2000);
+    expect(statuses.filter((status) => status !== 200)).toEqual([]);
+    // The background probe runs every 2 s: a handful of transactions, not one per check.
+    expect(after - before).toBeLessThan(200);
+    await http(system).get('/health/live').expect(200, { status: 'ok' });
+  });
 });

@@ -235,7 +235,7 @@ describe('tickets over HTTP', () => {
 
   it('reports health 200 when PostgreSQL and Temporal answer', async () => {
     const response = await system.http().get('/health').expect(200);
-    expect(response.body).toEqual({ status: 'ok', database: 'up', temporal: 'up' });
+    expect(response.body).toEqual({ status: 'ok', database: 'up', temporal: 'up', checkedAt: expect.any(String) });
   });
 });
 
@@ -262,7 +262,9 @@ describe('when Temporal is down', () => {
 
   it('reports 503 naming Temporal', async () => {
     const response = await cutOff.http().get('/health').expect(503);
-    expect(response.body).toEqual({ status: 'unavailable', database: 'up', temporal: 'down' });
+    expect(response.body).toEqual({ status: 'unavailable', database: 'up', temporal: 'down', checkedAt: expect.any(String) });
+    // Liveness does no I/O: the process is alive although a dependency is not.
+    await cutOff.http().get('/health/live').expect(200, { status: 'ok' });
   });
 
   it('still answers 201, and the worker starts the workflow once Temporal is reachable', async () => {

@@ -14,7 +14,14 @@ describe('loadConfig', () => {
       workerMetricsPort: null,
       auth: { jwtSecret: undefined, tokenTtlSeconds: 28_800, adminUsername: undefined, adminPassword: undefined, bcryptRounds: 12 },
       workflowBundlePath: null,
+      corsOrigins: [],
     });
+  });
+
+  it('reads CORS origins as a list, and refuses anything but origins', () => {
+    expect(loadConfig({ ...minimal, CORS_ORIGINS: 'https://console.example.cn, http://localhost:5173' }).corsOrigins).toEqual(['https://console.example.cn', 'http://localhost:5173']);
+    expect(() => loadConfig({ ...minimal, CORS_ORIGINS: '*' })).toThrow(/CORS_ORIGINS/);
+    expect(() => loadConfig({ ...minimal, CORS_ORIGINS: 'https://a.example/path' })).toThrow(/CORS_ORIGINS/);
   });
 
   it('converts numbers and booleans', () => {

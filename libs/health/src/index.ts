@@ -1,2 +1,3 @@
+export * from './health-monitor.service';
 export * from './health.controller';
 export * from './health.module';

@@ -769,8 +769,28 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Liveness of PostgreSQL and Temporal: 200 when both answer, 503 otherwise */
-        get: operations["HealthController_check"];
+        /**
+         * Readiness: 200 when PostgreSQL and Temporal answer, 503 naming the one down
+         * @description Read from background probes (every 2 s; down after 2 failures in a row): a burst of checks costs the database nothing and does not flap.
+         */
+        get: operations["HealthController_readiness"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/health/live": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Liveness: 200 while the process serves requests; no I/O, so load never makes it fail */
+        get: operations["HealthController_liveness"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1980,6 +2000,15 @@ export interface components {
             database: "up" | "down";
             /** @enum {string} */
             temporal: "up" | "down";
+            /**
+             * Format: date-time
+             * @description When the dependencies were last probed (every 2 s, in the background).
+             */
+            checkedAt: string;
+        };
+        LivenessDto: {
+            /** @enum {string} */
+            status: "ok";
         };
         SlaPolicyDto: {
             /** @example PT30M */
@@ -5018,7 +5047,7 @@ export interface operations {
             };
         };
     };
-    HealthController_check: {
+    HealthController_readiness: {
         parameters: {
             query?: never;
             header?: never;
@@ -5041,6 +5070,25 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["HealthDto"];
+                };
+            };
+        };
+    };
+    HealthController_liveness: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LivenessDto"];
                 };
             };
         };

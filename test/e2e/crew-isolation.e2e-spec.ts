@@ -15,6 +15,7 @@ const PERSONAL_DATA: ReadonlyArray<{ readonly what: string; readonly pattern: Re
   { what: `the exact address (${CITIZEN.address})`, pattern: /9876号\s*5门\s*101/ },
 ];
 
+const DAY_MS = 24 * 60 * 60 * 1000;
 const UUID = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/gi;
 
 /** Which record of company B fills an id path parameter: by the parameter's name, or for `{id}` by the collection before it. */
@@ -120,11 +121,14 @@ describe('crew isolation, and no personal data in public answers or exports', ()
     return { ...query, ...extra };
   }
 
-  /** from/to over everything the test created, when the operation takes them. */
+  /**
+   * from/to over everything the test created, when the operation takes them: whole days around it (the
+   * refunds report lists the local days from that of `from` up to, not including, that of `to`).
+   */
+  const RANGE = { from: new Date(startedAt.getTime() - DAY_MS).toISOString(), to: new Date(startedAt.getTime() + 2 * DAY_MS).toISOString() };
   function rangeFor(operation: Operation): Record<string, string> {
     const names = operation.parameters.filter((parameter) => parameter.in === 'query').map((parameter) => parameter.name);
-    if (!names.includes('from') || !names.includes('to')) return {};
-    return { from: new Date(startedAt.getTime() - 3_600_000).toISOString(), to: new Date(Date.now() + 3_600_000).toISOString() };
+    return names.includes('from') && names.includes('to') ? RANGE : {};
   }
 
   /** B's records that can fill the id path parameter, or why none can (then the operation is not handled). */
@@ -261,8 +265,7 @@ describe('crew isolation, and no personal data in public answers or exports', ()
     );
     await eventually(
       async () => {
-        const range = { from: new Date(startedAt.getTime() - 3_600_000).toISOString(), to: new Date(Date.now() + 3_600_000).toISOString() };
-        const report = (await system.http().get('/reports/refunds').query(range).set(bearer(supervisor.token)).expect(200)).body as { rows: Array<{ ticketId: string }> };
+        const report = (await system.http().get('/reports/refunds').query(RANGE).set(bearer(supervisor.token)).expect(200)).body as { rows: Array<{ ticketId: string }> };
         return report.rows.some((row) => row.ticketId === remediating.id) ? true : undefined;
       },
       60_000,

@@ -1,5 +1,5 @@
 import { DateTime } from 'luxon';
-import { CALENDAR_ZONE, DISTRICT_NAMES_ZH, localDate } from '@app/domain';
+import { addressPlace, CALENDAR_ZONE, DISTRICT_NAMES_ZH, localDate } from '@app/domain';
 import type { TicketDto } from '@app/tickets';
 import { authed, loginAs, SignedIn } from '../support/auth';
 import { insertCompany, measured, ticketBody } from '../support/fixtures';
@@ -129,6 +129,7 @@ describe('refund report', () => {
       companyName: company.name,
       district: 'HEXI',
       address: ticket.address,
+      building: addressPlace('HEXI', ticket.address).buildingKey,
     });
     expect(report).toEqual({
       from: new Date(range.from).toISOString(),
@@ -143,7 +144,7 @@ describe('refund report', () => {
       truncated: false,
     });
     // The same lines as the ticket's own refund: the rule is computed in one place.
-    const { ticketId: _ticketId, ticketNumber: _number, companyId: _companyId, companyName: _name, district: _district, address: _address, ...line } = report.rows[0];
+    const { ticketId: _ticketId, ticketNumber: _number, companyId: _companyId, companyName: _name, district: _district, address: _address, building: _building, ...line } = report.rows[0];
     expect((await refundOf(cold)).lines).toContainEqual(line);
     // The season named for the day's year gives the same rows if the day lies in it (11-15 → 03-15 by default); the week before gives none.
     const year = Number(day.slice(0, 4)) - (day.slice(5) < '07-01' ? 1 : 0);
@@ -162,12 +163,16 @@ describe('refund report', () => {
     expect([...bytes.subarray(0, 3)]).toEqual([0xef, 0xbb, 0xbf]);
     const rows = csvRows(bytes.subarray(3).toString('utf8'));
     const hexi = DISTRICT_NAMES_ZH.HEXI;
+    // The file carries the building, never the flat: a CSV travels (docs/operations.md).
+    const building = (address: string): string => addressPlace('HEXI', address).buildingKey ?? '';
+    expect(building(cold.address)).not.toBe('');
     expect(rows).toEqual([
-      ['日期', '工单编号', '供热单位', '区', '地址', '房间', '房间类型', '实测温度', '低于标准(°C)', '退费比例(%)', '工单ID'],
-      [day, cold.number, company.name, hexi, cold.address, '主卧', '卧室', '15.5', '2.5', '50', cold.id],
-      [day, cold.number, company.name, hexi, cold.address, '客厅', '起居室', '11', '7', '100', cold.id],
-      [day, fixedLate.number, company.name, hexi, fixedLate.address, '次卧', '卧室', '17', '1', '10', fixedLate.id],
+      ['日期', '工单编号', '供热单位', '区', '楼栋', '房间', '房间类型', '实测温度', '低于标准(°C)', '退费比例(%)', '工单ID'],
+      [day, cold.number, company.name, hexi, building(cold.address), '主卧', '卧室', '15.5', '2.5', '50', cold.id],
+      [day, cold.number, company.name, hexi, building(cold.address), '客厅', '起居室', '11', '7', '100', cold.id],
+      [day, fixedLate.number, company.name, hexi, building(fixedLate.address), '次卧', '卧室', '17', '1', '10', fixedLate.id],
     ]);
+    expect(bytes.toString('utf8')).not.toContain(cold.address);
   });
 
   it('refuses a bad range with problem details naming the field, and roles other than supervisor and admin', async () => {

@@ -106,7 +106,7 @@ export function resolveSchema(document: OpenApiDocument, schema: OpenApiSchema):
 /**
  * A value the schema accepts, as small as it gets: an object's required properties only (plus the
  * `overrides` it has a property for, e.g. `{ companyId }`), the enum's first value, the documented
- * example, false, the minimum, one item. Enough for the validation pipe to let a request through to the
+ * example, true, the minimum, one item. Enough for the validation pipe to let a request through to the
  * handler, where the access rules are applied.
  */
 export function minimalBody(document: OpenApiDocument, schema: OpenApiSchema, overrides: Record<string, unknown> = {}): unknown {
@@ -128,7 +128,7 @@ export function minimalValue(document: OpenApiDocument, schema: OpenApiSchema): 
   if (resolved.properties || resolved.type === 'object') return minimalBody(document, resolved);
   switch (resolved.type) {
     case 'boolean':
-      return false;
+      return true; // e.g. each check of the measurement method confirmed, so a reading judges
     case 'number':
     case 'integer':
       return resolved.minimum ?? 0;

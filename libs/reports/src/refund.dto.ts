@@ -12,7 +12,8 @@ export class RefundRowDto {
   @ApiProperty({ format: 'uuid', description: 'The company whose remediation (整改复测) missed its deadline: it held the ticket on that day.' }) companyId: string;
   @ApiProperty() companyName: string;
   @ApiProperty({ enum: DISTRICTS }) district: District;
-  @ApiProperty({ description: 'The household’s address: the refund is paid to it.' }) address: string;
+  @ApiProperty({ description: 'The household’s address, on screen (the refund is paid to it); the CSV carries only the building.' }) address: string;
+  @ApiProperty({ nullable: true, type: String, description: 'The building (楼栋) the address names, as hot spots read it; null when it names none.' }) building: string | null;
   @ApiProperty({ example: '主卧' }) room: string;
   @ApiProperty({ enum: ROOM_TYPES, nullable: true, type: String, description: 'Null on readings recorded before room types were.' }) roomType: RoomType | null;
   @ApiProperty({ example: '2026-12-02', description: 'Local day (Asia/Shanghai).' }) day: string;

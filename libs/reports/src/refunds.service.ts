@@ -16,6 +16,7 @@ interface RefundTicketRecord {
   company_name: string;
   district: District;
   address: string;
+  building_key: string | null;
   readings: StoredReading[];
   indoor_standard: IndoorStandardSnapshot;
   refund_exclusion: RefundExclusionRecord | null;
@@ -39,7 +40,7 @@ interface RefundDispatchRecord {
  */
 export function refundCandidatesSql(firstDay: Date, to: Date): SqlQuery {
   const text = `
-    SELECT t.id, t.number, t.company_id, c.name AS company_name, t.district, t.address, t.readings,
+    SELECT t.id, t.number, t.company_id, c.name AS company_name, t.district, t.address, t.building_key, t.readings,
            t.indoor_standard, t.refund_exclusion, t.pause, t.closed_at
       FROM tickets t
       JOIN companies c ON c.id = t.company_id
@@ -139,6 +140,7 @@ function refundRows(ticket: RefundTicketRecord, dispatches: readonly RefundDispa
       companyName: owner?.company_name ?? ticket.company_name,
       district: ticket.district,
       address: ticket.address,
+      building: ticket.building_key,
       ...line,
     };
   });

@@ -75,7 +75,8 @@ export const REFUNDS_CSV: ReadonlyArray<CsvColumn<RefundRowDto>> = [
   { header: '工单编号', value: (row) => row.ticketNumber },
   { header: '供热单位', value: (row) => row.companyName },
   { header: '区', value: (row) => DISTRICT_NAMES_ZH[row.district] },
-  { header: '地址', value: (row) => row.address },
+  // No exact address in a file that travels: the building, and the ticket number to look the household up.
+  { header: '楼栋', value: (row) => row.building },
   { header: '房间', value: (row) => row.room },
   { header: '房间类型', value: (row) => (row.roomType === null ? null : ROOM_TYPE_NAMES_ZH[row.roomType]) },
   { header: '实测温度', value: (row) => row.celsius },

@@ -1955,8 +1955,10 @@ export interface components {
             companyName: string;
             /** @enum {string} */
             district: "HEPING" | "HEDONG" | "HEXI" | "NANKAI" | "HEBEI" | "HONGQIAO" | "DONGLI" | "XIQING" | "JINNAN" | "BEICHEN" | "WUQING" | "BAODI" | "NINGHE" | "JINGHAI" | "JIZHOU" | "BINHAI";
-            /** @description The household’s address: the refund is paid to it. */
+            /** @description The household’s address, on screen (the refund is paid to it); the CSV carries only the building. */
             address: string;
+            /** @description The building (楼栋) the address names, as hot spots read it; null when it names none. */
+            building: string | null;
             /** @example 主卧 */
             room: string;
             /**

@@ -3,7 +3,7 @@ import type { NextFunction, Request, Response } from 'express';
 import helmet from 'helmet';
 import { DocumentBuilder, OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
 import { ProblemDetailsFilter } from './problem-details.filter';
-import { createValidationPipe } from './validation';
+import { BodyShapePipe, createValidationPipe } from './validation';
 
 /**
  * The API's OpenAPI document, defined once: served at /docs-json and written to the console's generated
@@ -45,7 +45,7 @@ export function configureHttpApp(app: INestApplication, options: HttpEdgeOptions
   app.use(helmet({ contentSecurityPolicy: { directives: { 'img-src': ["'self'", 'data:'], 'connect-src': ["'self'"] } } }));
   app.use(noSharedCaching);
   if (options.corsOrigins && options.corsOrigins.length > 0) app.enableCors({ origin: [...options.corsOrigins], exposedHeaders: ['Content-Disposition'] });
-  app.useGlobalPipes(createValidationPipe());
+  app.useGlobalPipes(new BodyShapePipe(), createValidationPipe());
   app.useGlobalFilters(new ProblemDetailsFilter());
   app.enableShutdownHooks();
 

@@ -1,4 +1,4 @@
-import { HttpStatus, ValidationError, ValidationPipe } from '@nestjs/common';
+import { ArgumentMetadata, HttpStatus, PipeTransform, ValidationError, ValidationPipe } from '@nestjs/common';
 import { FieldError, ProblemException } from './problem-details';
 
 /** Flattens nested class-validator errors into `{field: "readings[0].celsius", message}` pairs. */
@@ -26,4 +26,40 @@ export function createValidationPipe(): ValidationPipe {
       });
     },
   });
+}
+
+/** No request of the API nests deeper than this; a body that does is refused before anything walks it. */
+export const MAX_BODY_DEPTH = 32;
+
+/** Control characters no text of ours carries (tab, newline and carriage return are text); PostgreSQL refuses NUL. */
+// eslint-disable-next-line no-control-regex -- matching control characters is the point
+const CONTROL_CHARACTERS = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F]/;
+
+/** What is wrong with a parsed body's shape, if anything: too deep, or a string with control characters (with its field). */
+export function bodyShapeProblem(value: unknown): { field: string; message: string } | null {
+  const pending: Array<[unknown, number, string]> = [[value, 1, '']];
+  // Walked without recursion: a hostile body cannot blow the stack.
+  while (pending.length > 0) {
+    const [current, depth, path] = pending.pop()!;
+    if (typeof current === 'string') {
+      if (CONTROL_CHARACTERS.test(current)) return { field: path || 'body', message: `${path || 'body'} must not contain control characters` };
+      continue;
+    }
+    if (current === null || typeof current !== 'object') continue;
+    if (depth > MAX_BODY_DEPTH) return { field: 'body', message: `the body must not nest deeper than ${MAX_BODY_DEPTH} levels` };
+    for (const [key, child] of Object.entries(current)) {
+      pending.push([child, depth + 1, Array.isArray(current) ? `${path}[${key}]` : path ? `${path}.${key}` : key]);
+    }
+  }
+  return null;
+}
+
+/** Refuses a body nested too deep or carrying control characters with 400 problem details, before validation walks it. */
+export class BodyShapePipe implements PipeTransform {
+  transform(value: unknown, metadata: ArgumentMetadata): unknown {
+    if (metadata.type !== 'body') return value;
+    const problem = bodyShapeProblem(value);
+    if (problem) throw new ProblemException(HttpStatus.BAD_REQUEST, `Invalid request: ${problem.field}`, { title: 'Validation failed', errors: [problem] });
+    return value;
+  }
 }

@@ -230,7 +230,8 @@ function countedReading(spell: ColdSpell, day: string): StoredReading | undefine
   return spell.failing.filter((reading) => localDate(new Date(reading.at)) < day).at(-1);
 }
 
-function compareText(a: string, b: string): number {
+/** Orders texts by code point: the same order on every machine, whatever its locale. */
+export function compareText(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
 

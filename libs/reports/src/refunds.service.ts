@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DateTime } from 'luxon';
 import { DataSource } from 'typeorm';
-import { CALENDAR_ZONE, localDate, pauseActive, ticketRefundLines } from '@app/domain';
+import { CALENDAR_ZONE, compareText, localDate, pauseActive, ticketRefundLines } from '@app/domain';
 import type { District, IndoorStandardSnapshot, PauseState, RefundLine, RemediationWindow, StoredReading } from '@app/domain';
 import type { RefundExclusionRecord, TicketStages } from '@app/persistence';
 import { MAX_REFUND_ROWS, RefundReportDto, RefundRowDto } from './refund.dto';
@@ -65,10 +65,6 @@ export function refundDispatchesSql(ticketIds: readonly string[]): SqlQuery {
 
 function window(dispatch: RefundDispatchRecord): RemediationWindow {
   return { from: dispatch.dispatched_at.toISOString(), to: dispatch.ended_at?.toISOString() ?? null, remediation: dispatch.stages.remediate ?? null };
-}
-
-function compareText(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
 }
 
 /**

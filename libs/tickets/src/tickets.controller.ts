@@ -122,8 +122,8 @@ export class TicketsController {
   @ApiOkResponse({ type: TicketDetailDto })
   @ApiNotFoundResponse({ description: 'No such ticket (or not the crew’s company).' })
   async findOne(@Param('id', ID) id: string, @CurrentUser() user: AuthenticatedUser): Promise<TicketDetailDto> {
-    const ticket = mapTicket(await this.tickets.findVisible(id, user), phoneVisibilityFor(user), await this.calendars.coverage());
-    return { ...ticket, dispatches: await this.tickets.dispatches(id, user), refund: await this.tickets.refund(id) };
+    const { ticket, dispatches, refund } = await this.tickets.detail(id, user);
+    return { ...mapTicket(ticket, phoneVisibilityFor(user), await this.calendars.coverage()), dispatches, refund };
   }
 
   private async act(id: string, input: ActionInput, user: AuthenticatedUser, idempotencyKey: string | undefined): Promise<TicketDto> {

@@ -206,21 +206,22 @@ export class TicketsService {
   }
 
   /** The ticket's dispatches the user may see (a crew: its own company's), oldest first, with their fired rungs. */
-  async dispatches(id: string, user: AuthenticatedUser): Promise<DispatchDto[]> {
+  /**
+   * One ticket as the user may see it, each record read once: its dispatches the user may see (a crew: its own
+   * company's), with their fired rungs, and its refunds (domain.md §3) as of now over every dispatch — a refund
+   * is the citizen's, whichever company held the ticket.
+   */
+  async detail(id: string, user: AuthenticatedUser): Promise<{ ticket: TicketEntity; dispatches: DispatchDto[]; refund: RefundDto }> {
+    const ticket = await this.findVisible(id, user);
     const [dispatches, fired] = await Promise.all([
       this.dataSource.getRepository(TicketDispatchEntity).find({ where: { ticketId: id }, order: { seq: 'ASC' } }),
       this.dataSource.getRepository(EscalationEntity).find({ where: { ticketId: id }, order: { firedAt: 'ASC', id: 'ASC' } }),
     ]);
-    return dispatches.filter((dispatch) => mayReadCompanyRecord(user, dispatch.companyId)).map((dispatch) => mapDispatch(dispatch, fired));
-  }
-
-  /** The ticket's refunds (domain.md §3) as of now, over every dispatch's remediation. */
-  async refund(id: string): Promise<RefundDto> {
-    const [ticket, dispatches] = await Promise.all([
-      this.findOne(id),
-      this.dataSource.getRepository(TicketDispatchEntity).find({ where: { ticketId: id }, order: { seq: 'ASC' } }),
-    ]);
-    return refundOf(ticket, dispatches, new Date());
+    return {
+      ticket,
+      dispatches: dispatches.filter((dispatch) => mayReadCompanyRecord(user, dispatch.companyId)).map((dispatch) => mapDispatch(dispatch, fired)),
+      refund: refundOf(ticket, dispatches, new Date()),
+    };
   }
 
   async events(id: string, user: AuthenticatedUser): Promise<TicketEventEntity[]> {

@@ -46,8 +46,8 @@ export class OneRuleOnePlace1764600000000 implements MigrationInterface {
     type StoredStage = { startsAt: string; dueAt: string; rungs?: Record<string, string> };
     for (let after = '00000000-0000-0000-0000-000000000000'; ; ) {
       const tickets: Array<{ id: string; policy: SlaPolicySnapshot; stages: Record<string, StoredStage> }> = await queryRunner.query(
-        `SELECT id, policy, stages FROM tickets WHERE id > $1 ORDER BY id LIMIT ${BATCH}`,
-        [after],
+        `SELECT id, policy, stages FROM tickets WHERE id > $1 ORDER BY id LIMIT $2`,
+        [after, BATCH],
       );
       if (tickets.length === 0) return;
       for (const ticket of tickets) {

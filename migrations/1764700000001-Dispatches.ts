@@ -181,8 +181,8 @@ export async function backfillDispatches(queryRunner: QueryRunner): Promise<void
     const tickets: TicketRow[] = await queryRunner.query(
       `SELECT id, category, company_id, dispatched_at, created_at, policy, stages, extension, escalation_level
          FROM tickets t WHERE id > $1 AND NOT EXISTS (SELECT 1 FROM ticket_dispatches d WHERE d.ticket_id = t.id)
-        ORDER BY id LIMIT ${BATCH}`,
-      [after],
+        ORDER BY id LIMIT $2`,
+      [after, BATCH],
     );
     if (tickets.length === 0) return;
     for (const ticket of tickets) {

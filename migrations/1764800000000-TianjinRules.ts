@@ -57,8 +57,8 @@ export class TianjinRules1764800000000 implements MigrationInterface {
         await queryRunner.query(
           `SELECT t.id, t.dispatched_at, t.dispatch_count, p.return_window, p.calendar, p.designated_from_dispatch AS designated_from
              FROM tickets t JOIN sla_policies p ON p.priority = t.priority AND p.version = t.policy_version
-            WHERE t.id > $1 ORDER BY t.id LIMIT ${BATCH}`,
-          [after],
+            WHERE t.id > $1 ORDER BY t.id LIMIT $2`,
+          [after, BATCH],
         );
       if (tickets.length === 0) return;
       for (const ticket of tickets) {

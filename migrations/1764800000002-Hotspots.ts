@@ -19,8 +19,8 @@ export class Hotspots1764800000002 implements MigrationInterface {
     await queryRunner.query(`ALTER TABLE tickets ADD COLUMN community_key text, ADD COLUMN building_key text`);
     for (let after = '00000000-0000-0000-0000-000000000000'; ; ) {
       const tickets: Array<{ id: string; district: District; address: string }> = await queryRunner.query(
-        `SELECT id, district, address FROM tickets WHERE id > $1 ORDER BY id LIMIT ${BATCH}`,
-        [after],
+        `SELECT id, district, address FROM tickets WHERE id > $1 ORDER BY id LIMIT $2`,
+        [after, BATCH],
       );
       if (tickets.length === 0) break;
       const places = tickets.map((ticket) => addressPlace(ticket.district, ticket.address));

@@ -57,7 +57,12 @@ export class PausesAndRefunds1765000000000 implements MigrationInterface {
     const first = JSON.stringify({ version: 1, celsius, ...FIRST_STANDARD });
     await queryRunner.query(`UPDATE tickets SET indoor_standard = $1`, [first]);
     // A writer that does not know the column yet (an older replica during a rolling upgrade) snapshots version 1.
-    await queryRunner.query(`ALTER TABLE tickets ALTER COLUMN indoor_standard SET NOT NULL, ALTER COLUMN indoor_standard SET DEFAULT '${first.replaceAll("'", "''")}'::jsonb`);
+    // DDL takes no parameters: PostgreSQL itself quotes the default into the statement (format's %L).
+    const [{ ddl }]: Array<{ ddl: string }> = await queryRunner.query(
+      `SELECT format('ALTER TABLE tickets ALTER COLUMN indoor_standard SET NOT NULL, ALTER COLUMN indoor_standard SET DEFAULT %L::jsonb', $1::text) AS ddl`,
+      [first],
+    );
+    await queryRunner.query(ddl);
     // The pause queue (GET /tickets?pause=PENDING), oldest request first.
     await queryRunner.query(`CREATE INDEX idx_tickets_pause_pending ON tickets (company_id) WHERE pause->>'status' = 'PENDING'`);
     await queryRunner.query(`ALTER TABLE ticket_dispatches ADD COLUMN pauses int NOT NULL DEFAULT 0, ADD COLUMN paused_seconds int NOT NULL DEFAULT 0`);

@@ -1,9 +1,11 @@
 // `npm test`: installs what is missing, then lint, type-check, and every jest tier against real
 // PostgreSQL (embedded) and real Temporal servers (dev server and time-skipping test server).
-import { ensureChromium, ensureConsole, ensureNodeModules, ensureTemporalTools, npmRun } from './tools.mjs';
+import { build, ensureChromium, ensureConsole, ensureNodeModules, ensureTemporalTools, npmRun } from './tools.mjs';
 
 ensureNodeModules();
 ensureConsole();
+// The fault tier runs the API, the worker and the stack as separate processes from dist/.
+build();
 const { temporalCli, testServer } = ensureTemporalTools();
 const env = {
   TEMPORAL_CLI_PATH: process.env.TEMPORAL_CLI_PATH ?? temporalCli,

@@ -2,8 +2,11 @@ import { spawnSync } from 'node:child_process';
 import { rmSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 
-/** The lint rules that keep workflow code deterministic really fire (a rule that cannot fail guards nothing). */
-describe('workflow lint guard', () => {
+/**
+ * The lint rules that keep workflow code deterministic, promises awaited and SQL parameterised really fire (a rule
+ * that cannot fail guards nothing).
+ */
+describe('lint guard', () => {
   const root = join(__dirname, '../..');
   const probes: Record<string, { file: string; code: string }> = {
     fs: { file: 'libs/workflows/src', code: "import { readFileSync } from 'node:fs';\nexport const x = readFileSync;\n" },
@@ -39,6 +42,32 @@ describe('workflow lint guard', () => {
       code: "import { ticketWorkflowId } from '../contract';\nimport { ticketStateQuery } from './contract.v1';\nexport const x = [ticketWorkflowId, ticketStateQuery];\n",
     },
     floating: { file: 'libs/tickets/src', code: 'async function f(): Promise<void> {}\nexport function g(): void {\n  f();\n}\n' },
+    // SQL built from strings: a value pasted into the text of a query, however it gets there.
+    ...Object.fromEntries(
+      Object.entries({
+        sqlTemplate: "export const q = (db: DataSource, id: string) => db.query(`SELECT * FROM tickets WHERE id = '${id}'`);\n",
+        sqlConcat: "export const q = (db: DataSource, id: string) => db.query('SELECT * FROM tickets WHERE id = ' + id);\n",
+        sqlWhere: "export const q = (db: DataSource, n: string) => db.createQueryBuilder().from('tickets', 't').where(`t.number = '${n}'`).getRawMany();\n",
+        sqlOrderBy: "export const q = (db: DataSource, c: string) => db.createQueryBuilder().from('tickets', 't').orderBy(`t.${c}`).getRawMany();\n",
+        sqlBranch: "export const q = (db: DataSource, id: string, all: boolean) => db.query(all ? 'SELECT * FROM tickets' : `SELECT * FROM tickets WHERE id = '${id}'`);\n",
+        sqlJoined: "export const q = (db: DataSource, id: string) => db.query(['SELECT * FROM tickets WHERE id =', id].join(' '));\n",
+        sqlVariable: "export const q = (db: DataSource, id: string) => {\n  const sql = `DELETE FROM tickets WHERE id = '${id}'`;\n  return db.query(sql);\n};\n",
+        sqlFragmentWithValue: "import { OPEN_TICKET_SQL } from '@app/persistence';\nexport const q = (db: DataSource, alias: string) => db.query(`SELECT 1 FROM tickets t WHERE ${OPEN_TICKET_SQL(alias)}`);\n",
+        // A fragment of one's own would be a way round the rule: they live in the two files that compose SQL.
+        sqlFragmentDefined: "export const FILTER_SQL = (id: string): string => `t.id = '${id}'`;\nexport const q = (db: DataSource, id: string) => db.query(`SELECT 1 FROM tickets t WHERE ${FILTER_SQL}`, [id]);\n",
+        sqlParameters:
+          "export const q = (db: DataSource, id: string, n: string) => [\n  db.query('SELECT * FROM tickets WHERE id = $1', [id]),\n  db.createQueryBuilder().from('tickets', 't').where('t.number = :n', { n }).orderBy('t.created_at').getRawMany(),\n  db.query(`SELECT count(*) FROM tickets WHERE id = $1`, [`${id}`]),\n];\n",
+        sqlConstantFragments:
+          "import { OPEN_TICKET_SQL, TICKET_OVERDUE_NOW_SQL } from '@app/persistence';\nexport const q = (db: DataSource, open: boolean) => [\n  db.createQueryBuilder().from('tickets', 't').where(`t.id IS NOT NULL AND ${OPEN_TICKET_SQL('t')}`),\n  db.createQueryBuilder().from('tickets', 't').where(open ? OPEN_TICKET_SQL('t') : `NOT ${OPEN_TICKET_SQL('t')}`),\n  db.query(`SELECT * FROM tickets t WHERE ${TICKET_OVERDUE_NOW_SQL('t')}`),\n];\n",
+      }).map(([name, code]) => [name, { file: 'libs/tickets/src', code: `import type { DataSource } from 'typeorm';\n${code}` }]),
+    ),
+    // …in every folder of code that talks to the database.
+    ...Object.fromEntries(
+      ['migrations', 'scripts', 'apps/worker/src'].map((file) => [
+        `sqlIn-${file.split('/')[0]}`,
+        { file, code: "import type { QueryRunner } from 'typeorm';\nexport const q = (runner: QueryRunner, n: number) => runner.query(`UPDATE tickets SET repeat_count = ${n}`);\n" },
+      ]),
+    ),
   };
   let messagesByProbe: Record<string, string[]> = {};
 
@@ -83,6 +112,25 @@ describe('workflow lint guard', () => {
   });
 
   it.each(['allowedTypes', 'allowedRelative', 'allowedParent'])('allows the %s imports (domain types, the contract and helpers of libs/workflows/src)', (name) => {
+    expect(messagesByProbe[name]).toEqual([]);
+  });
+
+  it.each(['sqlTemplate', 'sqlConcat', 'sqlWhere', 'sqlOrderBy', 'sqlBranch', 'sqlJoined', 'sqlVariable', 'sqlFragmentWithValue'])(
+    'refuses string-built SQL (%s): values go as parameters',
+    (name) => {
+      expect(messagesByProbe[name]).toContainEqual(expect.stringMatching(/^no-restricted-syntax: Build SQL with parameters/));
+    },
+  );
+
+  it('refuses an SQL fragment (*_SQL) defined outside the two files that compose SQL from constants', () => {
+    expect(messagesByProbe.sqlFragmentDefined).toEqual([expect.stringMatching(/^no-restricted-syntax: SQL fragments \(\*_SQL\) are defined in/)]);
+  });
+
+  it.each(['migrations', 'scripts', 'apps/worker/src'])('refuses string-built SQL in %s', (file) => {
+    expect(messagesByProbe[`sqlIn-${file.split('/')[0]}`]).toContainEqual(expect.stringMatching(/^no-restricted-syntax: Build SQL with parameters/));
+  });
+
+  it.each(['sqlParameters', 'sqlConstantFragments'])('allows SQL with parameters and constant *_SQL fragments (%s)', (name) => {
     expect(messagesByProbe[name]).toEqual([]);
   });
 

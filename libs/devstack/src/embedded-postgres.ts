@@ -102,7 +102,10 @@ async function ensureDatabase(adminUrl: string, database: string): Promise<void>
   await client.connect();
   try {
     const { rowCount } = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [database]);
-    if (!rowCount) await client.query(`CREATE DATABASE "${database.replaceAll('"', '')}"`);
+    if (rowCount) return;
+    // CREATE DATABASE takes no parameters: PostgreSQL itself quotes the name into the statement (format's %I).
+    const { rows } = await client.query<{ ddl: string }>(`SELECT format('CREATE DATABASE %I', $1::text) AS ddl`, [database]);
+    await client.query(rows[0].ddl);
   } finally {
     await client.end();
   }

@@ -30,10 +30,11 @@ export interface Page<T> {
 }
 
 /**
- * How a keyset list is ordered: by an instant, then by id, both the same way. `instant` is SQL over the
- * builder's `alias`: a timestamptz column (`t.created_at`) or expression (`(t.extension->>'requestedAt')::timestamptz`,
- * a subquery), never null. Cursors carry it to the microsecond, as PostgreSQL keeps it, so rows stamped
- * within one millisecond are neither skipped nor repeated across pages.
+ * How a keyset list is ordered: by an instant, then by id, both the same way. `instant` is constant SQL over the
+ * builder's `alias`, pasted into the query (never a value: values go as the builder's parameters): a timestamptz
+ * column (`t.created_at`) or expression (`(t.extension->>'requestedAt')::timestamptz`, a subquery), never null.
+ * Cursors carry it to the microsecond, as PostgreSQL keeps it, so rows stamped within one millisecond are neither
+ * skipped nor repeated across pages.
  */
 export interface KeysetOrder {
   readonly alias: string;
@@ -53,6 +54,7 @@ export async function keysetPage<Row extends ObjectLiteral & { id: string }>(bui
   const limit = query.limit ?? DEFAULT_PAGE_SIZE;
   const { alias, instant } = order;
   const direction = order.direction ?? 'DESC';
+  /* eslint-disable no-restricted-syntax -- `instant` and `alias` are SQL the caller writes (KeysetOrder: constant expressions over its own alias), never values; the cursor's values are parameters */
   builder
     .addSelect(`to_char(${instant} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`, KEYSET_INSTANT)
     .orderBy(instant, direction).addOrderBy(`${alias}.id`, direction).take(limit + 1);
@@ -63,6 +65,7 @@ export async function keysetPage<Row extends ObjectLiteral & { id: string }>(bui
       cursorId: after.id,
     });
   }
+  /* eslint-enable no-restricted-syntax */
   const { entities, raw } = await builder.getRawAndEntities<Record<string, unknown>>();
   const items = entities.slice(0, limit);
   const last = items.at(-1);

@@ -9,3 +9,4 @@ export * from './ticket-lifecycle-state';
 export * from './tickets.module';
 export * from './tickets.service';
 export * from './lifecycle-start-sweeper.service';
+export * from './consistency-check';

@@ -199,7 +199,8 @@ export class TicketsService {
     }
     if (query.returnRequested) {
       builder.andWhere(`t.status = 'RETURN_REQUESTED'`);
-      const returnedAt = `(SELECT max(e.at) FROM ticket_events e WHERE e.ticket_id = t.id AND e.type = '${RETURN_EVENT}')`;
+      builder.setParameter('returnEvent', RETURN_EVENT);
+      const returnedAt = `(SELECT max(e.at) FROM ticket_events e WHERE e.ticket_id = t.id AND e.type = :returnEvent)`;
       return keysetPage(builder, { alias: 't', instant: returnedAt, direction: 'ASC' }, query);
     }
     return keysetPage(builder, { alias: 't', instant: 't.created_at' }, query);

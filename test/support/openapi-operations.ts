@@ -18,7 +18,13 @@ export interface OpenApiSchema {
   readonly example?: unknown;
   readonly default?: unknown;
   readonly minimum?: number;
+  readonly maximum?: number;
   readonly minLength?: number;
+  readonly maxLength?: number;
+  readonly pattern?: string;
+  readonly nullable?: boolean;
+  readonly minItems?: number;
+  readonly maxItems?: number;
   readonly items?: OpenApiSchema;
   readonly properties?: Record<string, OpenApiSchema>;
   readonly required?: readonly string[];
@@ -33,6 +39,7 @@ export interface OpenApiParameter {
 }
 
 interface RawOperation {
+  readonly operationId?: string;
   readonly parameters?: readonly OpenApiParameter[];
   readonly requestBody?: { readonly content?: Record<string, { readonly schema?: OpenApiSchema }> };
   readonly responses?: Record<string, { readonly content?: Record<string, unknown> }>;
@@ -50,6 +57,8 @@ export type HttpMethod = 'get' | 'post' | 'put' | 'patch' | 'delete';
 export interface Operation {
   /** `GET /tickets/{id}`, as the access test names operations. */
   readonly key: string;
+  /** Nest's `<Controller>_<method>`: which handler serves it. */
+  readonly operationId?: string;
   readonly method: HttpMethod;
   /** The path template, `{name}` for each path parameter. */
   readonly path: string;
@@ -72,6 +81,7 @@ export async function readOperations(system: TestSystem): Promise<{ document: Op
         .flatMap(([, response]) => Object.keys(response.content ?? {}));
       return {
         key: `${method.toUpperCase()} ${path}`,
+        operationId: raw.operationId,
         method: method as HttpMethod,
         path,
         parameters: raw.parameters ?? [],

@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
-import { IsDate, IsIn, IsOptional, IsUUID } from 'class-validator';
+import { Transform } from 'class-transformer';
+import { IsDate, IsIn, IsOptional, IsUUID, isISO8601 } from 'class-validator';
 import { PageQueryDto } from '@app/http';
 import { DISTRICTS, formatIsoDuration, RUNG_LEVELS, STAGES } from '@app/domain';
 import type { District, RungLevel, Stage } from '@app/domain';
@@ -66,6 +66,12 @@ export class NoticePageDto {
   @ApiProperty({ type: String, nullable: true, description: 'Pass as `cursor` for the next page; null on the last.' }) nextCursor: string | null;
 }
 
+/**
+ * `?from=`/`?to=` as a Date when an ISO 8601 date-time that exists on the calendar; anything else is left for
+ * IsDate to refuse (`new Date` alone takes 2025-02-30 for March 2, and "x 2020" for New Year 2020).
+ */
+const toInstant = ({ value }: { value: unknown }): unknown => (typeof value === 'string' && isISO8601(value, { strict: true }) ? new Date(value) : value);
+
 export class ListEscalationsQueryDto extends PageQueryDto {
   @ApiPropertyOptional({ enum: RUNG_LEVELS })
   @IsOptional()
@@ -79,13 +85,13 @@ export class ListEscalationsQueryDto extends PageQueryDto {
 
   @ApiPropertyOptional({ format: 'date-time', description: 'Fired at or after.' })
   @IsOptional()
-  @Type(() => Date)
+  @Transform(toInstant)
   @IsDate()
   from?: Date;
 
   @ApiPropertyOptional({ format: 'date-time', description: 'Fired before.' })
   @IsOptional()
-  @Type(() => Date)
+  @Transform(toInstant)
   @IsDate()
   to?: Date;
 }

@@ -1,7 +1,10 @@
-import { INestApplication } from '@nestjs/common';
+import { isUtf8 } from 'node:buffer';
+import { HttpStatus, INestApplication } from '@nestjs/common';
+import type { NestExpressApplication, NestExpressBodyParserOptionsFor } from '@nestjs/platform-express';
 import type { NextFunction, Request, Response } from 'express';
 import helmet from 'helmet';
 import { DocumentBuilder, OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
+import { defaultTitle, PROBLEM_CONTENT_TYPE, ProblemDetails } from './problem-details';
 import { ProblemDetailsFilter } from './problem-details.filter';
 import { BodyShapePipe, createValidationPipe } from './validation';
 
@@ -38,12 +41,45 @@ function noSharedCaching(_request: Request, response: Response, next: NextFuncti
   next();
 }
 
+/**
+ * Request bodies are JSON, as the OpenAPI document says: a body of another media type (a form, text, none
+ * named) is 415 before any parser reads it. Express would otherwise parse a form too, and a form with the
+ * right fields passed validation as if it were JSON.
+ */
+function jsonBodiesOnly(request: Request, response: Response, next: NextFunction): void {
+  const hasBody = request.headers['transfer-encoding'] !== undefined || Number(request.headers['content-length'] ?? 0) > 0;
+  if (!hasBody || request.is('application/json')) {
+    next();
+    return;
+  }
+  const problem: ProblemDetails = {
+    type: 'about:blank',
+    title: defaultTitle(HttpStatus.UNSUPPORTED_MEDIA_TYPE),
+    status: HttpStatus.UNSUPPORTED_MEDIA_TYPE,
+    detail: `Request bodies must be application/json, not ${request.headers['content-type'] ?? 'of no media type'}.`,
+  };
+  response.status(problem.status).type(PROBLEM_CONTENT_TYPE).send(JSON.stringify(problem));
+}
+
+/**
+ * A JSON body must be UTF-8 (RFC 8259): the parser would otherwise decode invalid bytes to U+FFFD and store
+ * the damaged text (a password, a name). Refused as malformed JSON: 400.
+ */
+function utf8Only(_request: Request, _response: Response, body: Buffer): void {
+  if (!isUtf8(body)) throw Object.assign(new Error('the body is not valid UTF-8'), { status: 400, type: 'entity.parse.failed' });
+}
+
 /** Everything main.ts and the e2e tests both apply to the HTTP app, so tests run what production runs. */
 export function configureHttpApp(app: INestApplication, options: HttpEdgeOptions = {}): void {
   // Security headers, and no X-Powered-By. The CSP allows only the origin (helmet's default: scripts from
   // 'self', inline styles, which the console's components set) and data: images (Swagger UI's icons).
   app.use(helmet({ contentSecurityPolicy: { directives: { 'img-src': ["'self'", 'data:'], 'connect-src': ["'self'"] } } }));
   app.use(noSharedCaching);
+  app.use(jsonBodiesOnly);
+  // Express's JSON parser (100 KB, as Nest's default) with the UTF-8 check; Nest then adds no other. Nest's
+  // types leave `verify` out (its rawBody option sets one); without rawBody it reaches express.json as given.
+  const jsonParser: NestExpressBodyParserOptionsFor<'json'> & { verify: typeof utf8Only } = { verify: utf8Only };
+  (app as NestExpressApplication).useBodyParser('json', jsonParser);
   if (options.corsOrigins && options.corsOrigins.length > 0) app.enableCors({ origin: [...options.corsOrigins], exposedHeaders: ['Content-Disposition'] });
   app.useGlobalPipes(new BodyShapePipe(), createValidationPipe());
   app.useGlobalFilters(new ProblemDetailsFilter());

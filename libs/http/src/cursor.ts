@@ -10,6 +10,14 @@ export interface CursorPosition {
 
 /** An instant PostgreSQL can compare exactly with a timestamptz: `2026-12-01T09:24:00.123456Z`. */
 const EXACT_INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d{1,6})?Z$/;
+/** What PostgreSQL casts to uuid (a forged id of 36 dashes used to reach the query and fail there: 500). */
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** A day and time that exist (Date.parse rolls 2025-02-30 over to March, PostgreSQL refuses it), after year 0. */
+function onTheCalendar(at: string): boolean {
+  const instant = Date.parse(at);
+  return !Number.isNaN(instant) && !at.startsWith('0000') && new Date(instant).toISOString().slice(0, 19) === at.slice(0, 19);
+}
 
 export function encodeCursor(position: CursorPosition): string {
   return Buffer.from(JSON.stringify({ at: position.at, id: position.id })).toString('base64url');
@@ -19,8 +27,8 @@ export function encodeCursor(position: CursorPosition): string {
 export function decodeCursor(cursor: string): CursorPosition {
   try {
     const { at, id } = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as { at: string; id: string };
-    if (typeof at !== 'string' || !EXACT_INSTANT.test(at) || Number.isNaN(Date.parse(at))) throw new Error('bad cursor');
-    if (typeof id !== 'string' || !/^[0-9a-f-]{36}$/i.test(id)) throw new Error('bad cursor');
+    if (typeof at !== 'string' || !EXACT_INSTANT.test(at) || !onTheCalendar(at)) throw new Error('bad cursor');
+    if (typeof id !== 'string' || !UUID.test(id)) throw new Error('bad cursor');
     return { at, id };
   } catch {
     throw new ProblemException(HttpStatus.BAD_REQUEST, 'cursor is not a cursor this API handed out', {

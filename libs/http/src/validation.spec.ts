@@ -19,4 +19,15 @@ describe('bodyShapeProblem', () => {
     expect(bodyShapeProblem({ readings: [{ room: '主卧' }, { room: '次\u0007卧' }] })).toMatchObject({ field: 'readings[1].room' });
     expect(bodyShapeProblem({ text: 'a\u007Fb' })).not.toBeNull();
   });
+
+  it('refuses a property named like a member of every object, anywhere (class-transformer drops those unseen)', () => {
+    expect(bodyShapeProblem(JSON.parse('{"username":"admin","__proto__":{"role":"admin"}}'))).toEqual({ field: '__proto__', message: 'property __proto__ should not exist' });
+    expect(bodyShapeProblem(JSON.parse('{"readings":[{"hasOwnProperty":false}]}'))).toMatchObject({ field: 'readings[0].hasOwnProperty' });
+    expect(bodyShapeProblem({ constructor: 1 })).toMatchObject({ field: 'constructor' });
+    expect(bodyShapeProblem({ constructorName: 'x', toStrings: 'y' })).toBeNull();
+  });
+
+  it('names a path parameter by itself', () => {
+    expect(bodyShapeProblem('2026\u0001-2027', 'season')).toEqual({ field: 'season', message: 'season must not contain control characters' });
+  });
 });

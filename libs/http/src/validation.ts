@@ -35,9 +35,20 @@ export const MAX_BODY_DEPTH = 32;
 // eslint-disable-next-line no-control-regex -- matching control characters is the point
 const CONTROL_CHARACTERS = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F]/;
 
-/** What is wrong with a parsed body's shape, if anything: too deep, or a string with control characters (with its field). */
-export function bodyShapeProblem(value: unknown): { field: string; message: string } | null {
-  const pending: Array<[unknown, number, string]> = [[value, 1, '']];
+/**
+ * Names no field of ours has: Object.prototype's (`__proto__`, `constructor`, `toString`, `hasOwnProperty`…)
+ * and `prototype`. Nest's ValidationPipe deletes some and class-transformer skips the others, so the
+ * validation's check for unknown fields never sees a property of such a name: it was dropped in silence.
+ */
+const OBJECT_MEMBERS = new Set([...Object.getOwnPropertyNames(Object.prototype), 'prototype']);
+
+/**
+ * What is wrong with a parsed body's (or query's, or path parameter's) shape, if anything: too deep, a
+ * string with control characters, or a property named like a member of every object (OBJECT_MEMBERS).
+ * `root` names a value that is not an object of fields (a path parameter).
+ */
+export function bodyShapeProblem(value: unknown, root = ''): { field: string; message: string } | null {
+  const pending: Array<[unknown, number, string]> = [[value, 1, root]];
   // Walked without recursion: a hostile body cannot blow the stack.
   while (pending.length > 0) {
     const [current, depth, path] = pending.pop()!;
@@ -48,17 +59,27 @@ export function bodyShapeProblem(value: unknown): { field: string; message: stri
     if (current === null || typeof current !== 'object') continue;
     if (depth > MAX_BODY_DEPTH) return { field: 'body', message: `the body must not nest deeper than ${MAX_BODY_DEPTH} levels` };
     for (const [key, child] of Object.entries(current)) {
-      pending.push([child, depth + 1, Array.isArray(current) ? `${path}[${key}]` : path ? `${path}.${key}` : key]);
+      const field = Array.isArray(current) ? `${path}[${key}]` : path ? `${path}.${key}` : key;
+      if (OBJECT_MEMBERS.has(key)) return { field, message: `property ${field} should not exist` };
+      pending.push([child, depth + 1, field]);
     }
   }
   return null;
 }
 
-/** Refuses a body nested too deep or carrying control characters with 400 problem details, before validation walks it. */
+/**
+ * Refuses a body that is no JSON object, and a body, a query or a path parameter nested too deep,
+ * carrying control characters or a property named like OBJECT_MEMBERS, with 400 problem details, before
+ * validation walks it.
+ */
 export class BodyShapePipe implements PipeTransform {
   transform(value: unknown, metadata: ArgumentMetadata): unknown {
-    if (metadata.type !== 'body') return value;
-    const problem = bodyShapeProblem(value);
+    if (metadata.type !== 'body' && metadata.type !== 'query' && metadata.type !== 'param') return value;
+    // Every body of the API is an object: a JSON array or scalar would pass a DTO without fields (EmptyBodyDto).
+    const notAnObject = metadata.type === 'body' && metadata.data === undefined && value !== undefined && (value === null || typeof value !== 'object' || Array.isArray(value));
+    const problem = notAnObject
+      ? { field: 'body', message: 'the body must be a JSON object' }
+      : bodyShapeProblem(value, metadata.type === 'body' || typeof value === 'object' ? '' : (metadata.data ?? metadata.type));
     if (problem) throw new ProblemException(HttpStatus.BAD_REQUEST, `Invalid request: ${problem.field}`, { title: 'Validation failed', errors: [problem] });
     return value;
   }

@@ -1,4 +1,4 @@
-import { applyDecorators, Body, Controller, createParamDecorator, ExecutionContext, Get, HttpCode, Param, ParseUUIDPipe, Post, Query, Res } from '@nestjs/common';
+import { applyDecorators, Body, Controller, createParamDecorator, ExecutionContext, Get, HttpCode, HttpStatus, Param, ParseUUIDPipe, Post, Query, Res } from '@nestjs/common';
 import {
   ApiBadRequestResponse,
   ApiBearerAuth,
@@ -38,15 +38,24 @@ import {
 import { mapTicket, TicketDetailDto, TicketDto } from './dto/ticket.dto';
 import { ListTicketsQueryDto, mapTicketEvent, TicketEventDto, TicketPageDto } from './dto/ticket-queries.dto';
 import { EscalationDto } from '@app/escalations';
+import { ProblemException } from '@app/http';
 import { WorkCalendarService } from '@app/sla';
 import { TicketsService } from './tickets.service';
 
 const ID = new ParseUUIDPipe();
 
-/** The request's `Idempotency-Key` header, trimmed; absent when missing or blank. */
+/** The longest Idempotency-Key taken (a UUID has 36 characters); a longer one used to reach the keys' index and fail there (500). */
+const MAX_IDEMPOTENCY_KEY_LENGTH = 200;
+const IDEMPOTENCY_KEY_SCHEMA = { type: 'string', maxLength: MAX_IDEMPOTENCY_KEY_LENGTH } as const;
+
+/** The request's `Idempotency-Key` header, trimmed; absent when missing or blank; 400 when too long. */
 const IdempotencyKey = createParamDecorator((_data: unknown, context: ExecutionContext): string | undefined => {
-  const value = context.switchToHttp().getRequest<Request>().header('idempotency-key');
-  return value?.trim() || undefined;
+  const key = context.switchToHttp().getRequest<Request>().header('idempotency-key')?.trim() || undefined;
+  if (key && key.length > MAX_IDEMPOTENCY_KEY_LENGTH) {
+    const message = `Idempotency-Key must be at most ${MAX_IDEMPOTENCY_KEY_LENGTH} characters`;
+    throw new ProblemException(HttpStatus.BAD_REQUEST, message, { title: 'Validation failed', errors: [{ field: 'Idempotency-Key', message }] });
+  }
+  return key;
 });
 
 @ApiTags('tickets')
@@ -67,7 +76,7 @@ export class TicketsController {
     description:
       'A call with the same phone, address and category as an open ticket (or one closed < 7 days ago) is a repeat call: 200 with that ticket, repeatCount + 1 (reopened if it was closed). `forceNew` overrides.',
   })
-  @ApiHeader({ name: 'Idempotency-Key', required: false, description: 'A retry with the same key returns the first answer and creates nothing.' })
+  @ApiHeader({ name: 'Idempotency-Key', required: false, schema: IDEMPOTENCY_KEY_SCHEMA, description: 'A retry with the same key returns the first answer and creates nothing.' })
   @ApiCreatedResponse({ type: TicketDto, description: 'A new ticket.' })
   @ApiOkResponse({ type: TicketDto, description: 'A repeat call: the existing ticket.' })
   @ApiBadRequestResponse({ description: 'Problem details naming each bad field; nothing is stored.' })
@@ -271,6 +280,7 @@ function TicketAction(path: string, permission: Permission, summary: string): Me
     ApiHeader({
       name: 'Idempotency-Key',
       required: false,
+      schema: IDEMPOTENCY_KEY_SCHEMA,
       description:
         'One key per intended action: a retry with the same key and body applies nothing again and gets the same answer (200 with the ticket as it is now, or the same refusal).',
     }),

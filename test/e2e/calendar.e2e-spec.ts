@@ -73,6 +73,11 @@ describe('working-day calendar (HTTP, real PostgreSQL)', () => {
 
   it('lets an admin override a shipped year entirely, which new deadlines then follow', async () => {
     await authed(system, operator.token).put('/calendar/2026').send({ holidays: [], workdays: [] }).expect(403);
+    for (const year of ['99999999999', '-5', '1999', '2101', '2026.5']) {
+      const refused = (await authed(system, admin.token).put(`/calendar/${year}`).send({ holidays: [], workdays: [] }).expect(400)).body;
+      expect(refused.errors).toEqual([{ field: 'year', message: 'year must be an integer from 2000 to 2100, such as 2027' }]);
+      await authed(system, operator.token).get(`/calendar/${year}`).expect(400);
+    }
     const stored = (await authed(system, admin.token).put('/calendar/2026').send({ holidays: ['2026-02-16'], workdays: [] }).expect(200)).body;
     expect(stored).toMatchObject({ year: 2026, source: 'OVERRIDDEN', shipped: true, holidays: ['2026-02-16'], workdays: [] });
     expect((await authed(system, operator.token).get('/calendar/2026').expect(200)).body).toEqual(stored);

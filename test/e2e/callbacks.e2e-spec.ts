@@ -100,6 +100,9 @@ describe('callbacks and evaluation over HTTP', () => {
   it('keeps an unreached callback REPLIED and closes it as 未联系上 after the policy’s attempts, in no satisfaction rate', async () => {
     const c = await company();
     const ticket = await replied(c, { callbackAttempts: 2 });
+    // An unreached callback may leave the answers out, but what it sends is checked: nothing is recorded.
+    const stray = (await callback(ticket, { reached: false, solved: 'abc', satisfaction: 'GREAT' }, 400)).body;
+    expect(stray.errors.map((error: { field: string }) => error.field).sort()).toEqual(['satisfaction', 'solved']);
     const first = (await callback(ticket, { reached: false, note: '无人接听' })).body;
     expect(first).toMatchObject({ status: 'REPLIED', callbackAttempts: 1, callback: null });
     const second = (await callback(ticket, { reached: false, note: '关机' })).body;

@@ -1,4 +1,4 @@
-import { Body, Controller, Get, HttpStatus, Param, ParseIntPipe, Put } from '@nestjs/common';
+import { Body, Controller, Get, HttpStatus, Param, PipeTransform, Put } from '@nestjs/common';
 import { ApiBadRequestResponse, ApiBearerAuth, ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
 import { AnySignedInUser, RequirePermission } from '@app/auth';
 import { PRIORITIES } from '@app/domain';
@@ -8,9 +8,18 @@ import { CalendarDto, CalendarYearDto, SlaPolicyDto, SlaPolicyTermsDto } from '.
 import { SlaPolicyService } from './sla-policy.service';
 import { WorkCalendarService } from './work-calendar.service';
 
-const YEAR = new ParseIntPipe({
-  exceptionFactory: () => new ProblemException(HttpStatus.BAD_REQUEST, 'year must be a number such as 2027', { title: 'Validation failed', errors: [{ field: 'year', message: 'year must be an integer' }] }),
-});
+/** The years a calendar can be asked for or set: the service's lifetime, not any integer (99999999999, -5). */
+export const CALENDAR_YEARS = { min: 2000, max: 2100 } as const;
+
+/** `:year` as an integer within CALENDAR_YEARS, else 400 naming it. */
+const YEAR: PipeTransform<string, number> = {
+  transform: (value: string): number => {
+    const year = /^\d{4}$/.test(value) ? Number(value) : Number.NaN;
+    if (year >= CALENDAR_YEARS.min && year <= CALENDAR_YEARS.max) return year;
+    const message = `year must be an integer from ${CALENDAR_YEARS.min} to ${CALENDAR_YEARS.max}, such as 2027`;
+    throw new ProblemException(HttpStatus.BAD_REQUEST, message, { title: 'Validation failed', errors: [{ field: 'year', message }] });
+  },
+};
 
 @ApiTags('sla')
 @ApiBearerAuth()
@@ -46,6 +55,7 @@ export class SlaController {
   }
 
   @Get('calendar/:year')
+  @ApiParam({ name: 'year', schema: { type: 'integer', minimum: CALENDAR_YEARS.min, maximum: CALENDAR_YEARS.max } })
   @AnySignedInUser()
   @ApiOperation({
     summary: 'Holidays and make-up working days of a year, and where they come from',
@@ -57,6 +67,7 @@ export class SlaController {
   }
 
   @Put('calendar/:year')
+  @ApiParam({ name: 'year', schema: { type: 'integer', minimum: CALENDAR_YEARS.min, maximum: CALENDAR_YEARS.max } })
   @RequirePermission('sla.manage')
   @ApiOperation({ summary: 'Replace a year’s holidays and make-up working days entirely, shipped data included (affects deadlines computed from now on)' })
   @ApiOkResponse({ type: CalendarDto })

@@ -167,8 +167,11 @@ export class ExtensionRequestDto extends ReasonDto {
   extendBy: string;
 }
 
-/** The answers a callback that reached the citizen must carry; one that did not may leave them out. */
-const whenReached = ValidateIf((body: { reached?: unknown }) => body.reached !== false);
+/**
+ * The answers a callback that reached the citizen must carry; one that did not may leave them out, but what
+ * it does send is still checked (a stray `solved: "abc"` is a 400, not stored).
+ */
+const whenReached = ValidateIf((body: { reached?: unknown }, value: unknown) => body.reached !== false || value !== undefined);
 
 export class CallbackDto {
   @ApiProperty({ description: 'Whether the citizen was reached. false: the attempt is recorded and the ticket stays REPLIED; the policy’s last attempt closes it as 未联系上.' })

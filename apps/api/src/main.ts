@@ -2,6 +2,7 @@ import 'reflect-metadata';
 import { Logger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { ConfigError, loadConfig, nestLogLevels } from '@app/config';
+import { enableGracefulShutdown } from '@app/health';
 import { configureHttpApp } from '@app/http';
 import { ApiModule } from './api.module';
 
@@ -11,6 +12,8 @@ async function bootstrap(): Promise<void> {
     logger: nestLogLevels(config.logLevel),
   });
   configureHttpApp(app, { corsOrigins: config.corsOrigins });
+  // SIGTERM/SIGINT: readiness 503 draining, serve SHUTDOWN_DRAIN_MS more, close letting requests in flight finish, exit 0.
+  enableGracefulShutdown(app, { drainMs: config.shutdownDrainMs ?? 0 });
   await app.listen(config.port);
   Logger.log(`API listening on http://localhost:${config.port} (Swagger UI at /docs)`, 'ApiMain');
 }

@@ -11,11 +11,32 @@ describe('loadConfig', () => {
       database: { url: minimal.DATABASE_URL, poolSize: 10, ssl: false },
       temporal: { address: 'localhost:7233', namespace: 'default', taskQueue: 'tickets', tls: null, apiKey: undefined },
       workflowStartSweepMs: 5000,
+      startWorkflowOnCreate: true,
       workerMetricsPort: null,
       auth: { jwtSecret: undefined, tokenTtlSeconds: 28_800, adminUsername: undefined, adminPassword: undefined, bcryptRounds: 12 },
       workflowBundlePath: null,
       corsOrigins: [],
+      shutdownDrainMs: 0,
     });
+  });
+
+  it('drains 5 s before closing in production and not at all elsewhere, unless SHUTDOWN_DRAIN_MS says', () => {
+    expect(loadConfig({ ...minimal, NODE_ENV: 'production' }).shutdownDrainMs).toBe(5000);
+    expect(loadConfig({ ...minimal, NODE_ENV: 'test' }).shutdownDrainMs).toBe(0);
+    expect(loadConfig({ ...minimal, NODE_ENV: 'production', SHUTDOWN_DRAIN_MS: '0' }).shutdownDrainMs).toBe(0);
+    expect(loadConfig({ ...minimal, SHUTDOWN_DRAIN_MS: '15000' }).shutdownDrainMs).toBe(15_000);
+    expect(() => loadConfig({ ...minimal, SHUTDOWN_DRAIN_MS: '-1' })).toThrow(/SHUTDOWN_DRAIN_MS \("-1"\)/);
+    expect(() => loadConfig({ ...minimal, SHUTDOWN_DRAIN_MS: '2.5' })).toThrow(/SHUTDOWN_DRAIN_MS/);
+    expect(() => loadConfig({ ...minimal, SHUTDOWN_DRAIN_MS: '600000' })).toThrow(/SHUTDOWN_DRAIN_MS/);
+    expect(() => loadConfig({ ...minimal, SHUTDOWN_DRAIN_MS: '5s' })).toThrow(/SHUTDOWN_DRAIN_MS/);
+  });
+
+  it('starts workflows on create unless a benchmark turns it off, which production refuses', () => {
+    expect(loadConfig({ ...minimal, WORKFLOW_START_ON_CREATE: 'false' }).startWorkflowOnCreate).toBe(false);
+    expect(loadConfig({ ...minimal, WORKFLOW_START_ON_CREATE: 'true' }).startWorkflowOnCreate).toBe(true);
+    expect(() => loadConfig({ ...minimal, WORKFLOW_START_ON_CREATE: 'no' })).toThrow(/WORKFLOW_START_ON_CREATE \("no"\)/);
+    expect(() => loadConfig({ ...minimal, NODE_ENV: 'production', WORKFLOW_START_ON_CREATE: 'false' })).toThrow(/WORKFLOW_START_ON_CREATE.*never in production/);
+    expect(loadConfig({ ...minimal, NODE_ENV: 'production', WORKFLOW_START_ON_CREATE: 'true' }).startWorkflowOnCreate).toBe(true);
   });
 
   it('reads CORS origins as a list, and refuses anything but origins', () => {
@@ -118,6 +139,6 @@ describe('loadConfig', () => {
   });
 
   it('lists the variables it reads', () => {
-    expect(knownEnvironmentVariables()).toEqual(expect.arrayContaining(['DATABASE_URL', 'TEMPORAL_ADDRESS', 'PORT', 'TEMPORAL_NAMESPACE', 'JWT_SECRET', 'JWT_TTL_SECONDS', 'ADMIN_USERNAME', 'ADMIN_PASSWORD', 'BCRYPT_ROUNDS', 'ROOM_TEMPERATURE_STANDARD', 'WORKFLOW_BUNDLE_PATH']));
+    expect(knownEnvironmentVariables()).toEqual(expect.arrayContaining(['DATABASE_URL', 'TEMPORAL_ADDRESS', 'PORT', 'TEMPORAL_NAMESPACE', 'JWT_SECRET', 'JWT_TTL_SECONDS', 'ADMIN_USERNAME', 'ADMIN_PASSWORD', 'BCRYPT_ROUNDS', 'ROOM_TEMPERATURE_STANDARD', 'WORKFLOW_BUNDLE_PATH', 'SHUTDOWN_DRAIN_MS']));
   });
 });

@@ -103,6 +103,12 @@ class EnvironmentVariables {
   @Max(3600)
   WORKFLOW_START_SWEEP_SECONDS?: number;
 
+  /** API only, for benchmarks only (`npm run bench`, R_api_db): false commits a new ticket without starting its workflow. */
+  @IsOptional()
+  @Transform(toBoolean)
+  @IsBoolean()
+  WORKFLOW_START_ON_CREATE?: boolean;
+
   @IsOptional()
   @Transform(toNumber)
   @IsInt()
@@ -151,6 +157,14 @@ class EnvironmentVariables {
   @IsString()
   WORKFLOW_BUNDLE_PATH?: string;
 
+  /** API only: after SIGTERM/SIGINT, how long readiness answers 503 `draining` while requests are still served, before the server closes. */
+  @IsOptional()
+  @Transform(toNumber)
+  @IsInt()
+  @Min(0)
+  @Max(300_000)
+  SHUTDOWN_DRAIN_MS?: number;
+
   /** Origins (scheme://host[:port], comma-separated) whose pages may call the API from a browser; unset: none (CORS closed). */
   @IsOptional()
   @Matches(/^https?:\/\/[^\s,/]+(,\s*https?:\/\/[^\s,/]+)*$/, { message: 'CORS_ORIGINS must be a comma-separated list of origins like https://console.example.cn' })
@@ -179,6 +193,13 @@ export interface AppConfig {
   };
   /** How often the worker looks for committed tickets whose workflow has not started yet. */
   readonly workflowStartSweepMs: number;
+  /**
+   * API only, for benchmarks only (WORKFLOW_START_ON_CREATE; true when unset): false makes `POST /tickets`
+   * commit the ticket and answer without starting its workflow, so `npm run bench` can measure the API and
+   * PostgreSQL alone (R_api_db). The worker's sweeper still starts those workflows later. Refused in production.
+   * loadConfig always sets it; a configuration built by hand (tests) may leave it out: started.
+   */
+  readonly startWorkflowOnCreate?: boolean;
   /** Port of the worker's Prometheus `/metrics` server; null (WORKER_METRICS_PORT unset): no server. */
   readonly workerMetricsPort: number | null;
   readonly auth: AuthConfig;
@@ -189,7 +210,21 @@ export interface AppConfig {
   readonly workflowBundlePath: string | null;
   /** Browser origins allowed to call the API (CORS); empty: CORS closed, only the API's own origin (the console) calls it. */
   readonly corsOrigins: readonly string[];
+  /**
+   * API only: how long, after SIGTERM/SIGINT, the API keeps serving with readiness at 503 `draining`, so a
+   * balancer stops sending it traffic before it closes (SHUTDOWN_DRAIN_MS; DEFAULT_SHUTDOWN_DRAIN_MS).
+   * loadConfig always sets it; a configuration built by hand (tests) may leave it out: no drain.
+   */
+  readonly shutdownDrainMs?: number;
 }
+
+/**
+ * SHUTDOWN_DRAIN_MS when unset. Production: 5 s, a few rounds of a balancer's health checks (or of a
+ * Kubernetes endpoint update) to take the replica out before it stops accepting connections; it must stay
+ * below the orchestrator's kill timeout (Compose: 10 s) minus the longest request. Elsewhere 0: no balancer
+ * in front, so Ctrl-C stops at once (in-flight requests still finish).
+ */
+export const DEFAULT_SHUTDOWN_DRAIN_MS: Record<AppConfig['env'], number> = { production: 5000, development: 0, test: 0 };
 
 export interface AuthConfig {
   /** JWT_SECRET; undefined when unset (the API then resolves one with resolveJwtSecret). */
@@ -225,8 +260,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   if (Boolean(vars.TEMPORAL_TLS_CERT_PATH) !== Boolean(vars.TEMPORAL_TLS_KEY_PATH)) {
     throw new ConfigError('Invalid configuration:\n  TEMPORAL_TLS_CERT_PATH and TEMPORAL_TLS_KEY_PATH must be set together');
   }
+  const nodeEnv = (vars.NODE_ENV ?? 'development') as AppConfig['env'];
+  if (vars.WORKFLOW_START_ON_CREATE === false && nodeEnv === 'production') {
+    throw new ConfigError('Invalid configuration:\n  WORKFLOW_START_ON_CREATE ("false"): for benchmarks only, never in production (tickets would wait for the sweeper)');
+  }
   return {
-    env: (vars.NODE_ENV ?? 'development') as AppConfig['env'],
+    env: nodeEnv,
     port: vars.PORT ?? 3000,
     logLevel: (vars.LOG_LEVEL ?? 'log') as AppConfig['logLevel'],
     database: { url: vars.DATABASE_URL, poolSize: vars.DATABASE_POOL_SIZE ?? 10, ssl: vars.DATABASE_SSL ?? false },
@@ -245,6 +284,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       apiKey: vars.TEMPORAL_API_KEY,
     },
     workflowStartSweepMs: (vars.WORKFLOW_START_SWEEP_SECONDS ?? 5) * 1000,
+    startWorkflowOnCreate: vars.WORKFLOW_START_ON_CREATE ?? true,
     workerMetricsPort: vars.WORKER_METRICS_PORT ?? null,
     auth: {
       jwtSecret: vars.JWT_SECRET,
@@ -255,6 +295,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     },
     workflowBundlePath: vars.WORKFLOW_BUNDLE_PATH ?? null,
     corsOrigins: vars.CORS_ORIGINS ? vars.CORS_ORIGINS.split(',').map((origin) => origin.trim()) : [],
+    shutdownDrainMs: vars.SHUTDOWN_DRAIN_MS ?? DEFAULT_SHUTDOWN_DRAIN_MS[nodeEnv],
   };
 }
 

@@ -83,7 +83,8 @@ export function configureHttpApp(app: INestApplication, options: HttpEdgeOptions
   if (options.corsOrigins && options.corsOrigins.length > 0) app.enableCors({ origin: [...options.corsOrigins], exposedHeaders: ['Content-Disposition'] });
   app.useGlobalPipes(new BodyShapePipe(), createValidationPipe());
   app.useGlobalFilters(new ProblemDetailsFilter());
-  app.enableShutdownHooks();
+  // No app.enableShutdownHooks(): main.ts stops the API on SIGTERM/SIGINT with enableGracefulShutdown (@app/health).
+  // Nest's hooks would close the server at once (no drain) and then re-raise the signal, so it never exited 0.
 
   SwaggerModule.setup('docs', app, openApiDocument(app), { jsonDocumentUrl: 'docs-json' });
 }

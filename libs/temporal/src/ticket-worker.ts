@@ -23,6 +23,14 @@ export async function bundleTicketWorkflows(logger?: Logger): Promise<{ code: st
   return bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, ...workflowBundlerOptions, ...(logger ? { logger } : {}) });
 }
 
+/**
+ * How long activities in flight may run on after the worker was told to stop before they are asked to cancel
+ * (Temporal's default is 0: at once). Ours are short database transactions that do not watch for
+ * cancellation, so they finish either way; the grace time keeps it so should one ever watch for it. Under
+ * the embedded stack's SIGKILL after 15 s and Compose's default 10 s stop timeout.
+ */
+export const WORKER_SHUTDOWN_GRACE = '8s';
+
 export interface TicketWorkerOptions {
   readonly connection: NativeConnection;
   readonly namespace: string;
@@ -42,6 +50,7 @@ export async function createTicketWorker(options: TicketWorkerOptions): Promise<
     taskQueue: options.taskQueue,
     ...(options.identity ? { identity: options.identity } : {}),
     activities: bindActivities(options.activities),
+    shutdownGraceTime: WORKER_SHUTDOWN_GRACE,
     ...(prebuilt ? { workflowBundle: prebuilt } : { workflowsPath: WORKFLOWS_PATH, bundlerOptions: workflowBundlerOptions }),
   });
 }

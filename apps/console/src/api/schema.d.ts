@@ -770,8 +770,8 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * Readiness: 200 when PostgreSQL and Temporal answer, 503 naming the one down
-         * @description Read from background probes (every 2 s; down after 2 failures in a row): a burst of checks costs the database nothing and does not flap.
+         * Readiness: 200 when PostgreSQL and Temporal answer, 503 naming the one down, or 503 draining while the process stops
+         * @description Read from background probes (every 2 s; down after 2 failures in a row): a burst of checks costs the database nothing and does not flap. From SIGTERM on: 503 with status `draining`, so a balancer stops sending traffic while requests in flight finish.
          */
         get: operations["HealthController_readiness"];
         put?: never;
@@ -789,7 +789,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Liveness: 200 while the process serves requests; no I/O, so load never makes it fail */
+        /** Liveness: 200 while the process serves requests (draining included); no I/O, so load never makes it fail */
         get: operations["HealthController_liveness"];
         put?: never;
         post?: never;
@@ -1996,8 +1996,11 @@ export interface components {
             truncated: boolean;
         };
         HealthDto: {
-            /** @enum {string} */
-            status: "ok" | "unavailable";
+            /**
+             * @description `draining`: the process is stopping (SIGTERM); it still serves requests, but takes no new traffic.
+             * @enum {string}
+             */
+            status: "ok" | "unavailable" | "draining";
             /** @enum {string} */
             database: "up" | "down";
             /** @enum {string} */

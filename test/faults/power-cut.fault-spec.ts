@@ -1,8 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { ticketBody } from '../support/fixtures';
-import { setPolicy } from '../support/http-client';
-import { eventually } from '../support/system';
-import { createBurst, expectConsistent, expectEachTicketOnce, expectFiredOnce, ticketCount, useFaultStack, waitForWorkflow } from '../support/fault-checks';
+import { createBurst, expectAcceptLaddersFired, expectConsistent, expectEachTicketOnce, expectFiredOnce, ticketCount, useAcceptLadder, useFaultStack, waitForWorkflow } from '../support/fault-checks';
 
 // Fault tier: every process of the stack SIGKILLed at once during a burst, then the stack started again.
 jest.setTimeout(600_000);
@@ -12,7 +10,7 @@ describe('power cut', () => {
 
   it('recovers everything: each answered ticket once with its workflow, every rung once, actions kept', async () => {
     const { stack, staff } = faults;
-    await setPolicy(staff.admin, 'P0', { accept: 'PT25S', contact: 'PT1H', visit: 'PT1H', reply: 'PT1H', warningAfter: 'PT2S', noticeAfter: 'PT4S', calendar: '24x7' });
+    await useAcceptLadder(staff, 25);
     const accepted = (await staff.operator.expect(201, 'POST', '/tickets', ticketBody({ category: 'LEAK' }))).body;
     await waitForWorkflow(stack, accepted.id);
     await staff.crew.expect(200, 'POST', `/tickets/${accepted.id}/accept`, {}, { 'Idempotency-Key': randomUUID() });
@@ -40,9 +38,7 @@ describe('power cut', () => {
     const ids = await expectEachTicketOnce(stack, outcome, before);
 
     expect((await staff.crew.expect(200, 'GET', `/tickets/${accepted.id}`)).body.status).toBe('ACCEPTED');
-    const fired = async (): Promise<number> => Number((await stack.query<{ n: string }>('SELECT count(*) AS n FROM escalations WHERE ticket_id = ANY($1)', [ids]))[0].n);
-    await eventually(async () => ((await fired()) === ids.length * 4 ? true : undefined), 240_000, `all ${ids.length * 4} rungs recorded`);
-    await expectFiredOnce(stack, ids, { accept: ['DUE_SOON', 'OVERDUE', 'WARNING', 'PUBLIC_NOTICE'] });
+    await expectAcceptLaddersFired(stack, ids);
     await expectFiredOnce(stack, [accepted.id], {});
     await expectConsistent(stack);
   });

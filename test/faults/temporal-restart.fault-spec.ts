@@ -1,8 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { ticketBody } from '../support/fixtures';
-import { setPolicy } from '../support/http-client';
 import { eventually } from '../support/system';
-import { expectConsistent, expectFiredOnce, lastRungInstant, useFaultStack, waitForWorkflow } from '../support/fault-checks';
+import { expectAcceptLaddersFired, expectConsistent, lastRungInstant, useAcceptLadder, useFaultStack, waitForWorkflow } from '../support/fault-checks';
 
 // Fault tier: the Temporal server SIGKILLed and started again on its file while tickets are created and acted on.
 jest.setTimeout(600_000);
@@ -12,7 +11,7 @@ describe('Temporal server killed and restarted', () => {
 
   it('answers creates 201 while it is down, actions 503 changing nothing, and fires every rung once from the original dispatch', async () => {
     const { stack, staff } = faults;
-    await setPolicy(staff.admin, 'P0', { accept: 'PT20S', contact: 'PT1H', visit: 'PT1H', reply: 'PT1H', warningAfter: 'PT2S', noticeAfter: 'PT4S', calendar: '24x7' });
+    await useAcceptLadder(staff, 20);
     const leak = (): Record<string, unknown> => ticketBody({ category: 'LEAK' });
     const before: Array<{ id: string }> = [];
     for (let i = 0; i < 5; i++) before.push((await staff.operator.expect(201, 'POST', '/tickets', leak())).body);
@@ -36,12 +35,10 @@ describe('Temporal server killed and restarted', () => {
     await stack.temporal.start();
 
     // The tickets created while it was down get their workflows from the worker's sweeper, with their
-    // deadlines counted from their own dispatch (expectFiredOnce compares each rung with the stored instant).
+    // deadlines counted from their own dispatch (the ladder check compares each rung with the stored instant).
     for (const ticket of during) await waitForWorkflow(stack, ticket.id);
     for (const ticket of during) expect(Date.parse(ticket.stages.accept.dueAt) - Date.parse(ticket.dispatchedAt)).toBe(20_000);
-    const fired = async (): Promise<number> => Number((await stack.query<{ n: string }>('SELECT count(*) AS n FROM escalations WHERE ticket_id = ANY($1)', [ids]))[0].n);
-    await eventually(async () => ((await fired()) === ids.length * 4 ? true : undefined), 240_000, `all ${ids.length * 4} rungs recorded`);
-    await expectFiredOnce(stack, ids, { accept: ['DUE_SOON', 'OVERDUE', 'WARNING', 'PUBLIC_NOTICE'] });
+    await expectAcceptLaddersFired(stack, ids);
     await eventually(async () => ((await staff.crew.post(`/tickets/${before[0].id}/accept`)).status === 200 ? true : undefined), 60_000, 'the action once Temporal is back');
     await expectConsistent(stack);
   });

@@ -1,9 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { Client as PgClient } from 'pg';
 import { ticketBody } from '../support/fixtures';
-import { setPolicy } from '../support/http-client';
 import { eventually } from '../support/system';
-import { expectConsistent, expectFiredOnce, lastRungInstant, useFaultStack, waitForWorkflow } from '../support/fault-checks';
+import { expectAcceptLaddersFired, expectConsistent, expectFiredOnce, firedCount, lastRungInstant, useAcceptLadder, useFaultStack, waitForWorkflow } from '../support/fault-checks';
 
 // Fault tier: the worker SIGKILLed while rungs are due, and while an action's activity is in flight.
 jest.setTimeout(600_000);
@@ -14,12 +13,11 @@ describe('worker killed (SIGKILL)', () => {
   it('fires every rung that came due while it was down exactly once, after it is back', async () => {
     const { stack, staff } = faults;
     // P0 (a leak): the accept stage's four rungs 9.6–16 s after the dispatch; the later stages far off.
-    await setPolicy(staff.admin, 'P0', { accept: 'PT12S', contact: 'PT1H', visit: 'PT1H', reply: 'PT1H', warningAfter: 'PT2S', noticeAfter: 'PT4S', calendar: '24x7' });
+    await useAcceptLadder(staff, 12);
     const tickets = [];
     for (let i = 0; i < 20; i++) tickets.push((await staff.operator.expect(201, 'POST', '/tickets', ticketBody({ category: 'LEAK' }))).body);
     const ids = tickets.map((ticket) => ticket.id as string);
-    const fired = async (): Promise<number> =>
-      Number((await stack.query<{ n: string }>('SELECT count(*) AS n FROM escalations WHERE ticket_id = ANY($1)', [ids]))[0].n);
+    const fired = (): Promise<number> => firedCount(stack, ids);
 
     // Killed on state: once the first rung is recorded, while the others are still to come.
     await eventually(async () => ((await fired()) > 0 ? true : undefined), 120_000, 'the first rung recorded');
@@ -31,8 +29,7 @@ describe('worker killed (SIGKILL)', () => {
     expect(firedWhileDown).toBeLessThan(ids.length * 4);
 
     await stack.worker.start();
-    await eventually(async () => ((await fired()) === ids.length * 4 ? true : undefined), 180_000, `all ${ids.length * 4} rungs recorded`);
-    await expectFiredOnce(stack, ids, { accept: ['DUE_SOON', 'OVERDUE', 'WARNING', 'PUBLIC_NOTICE'] });
+    await expectAcceptLaddersFired(stack, ids);
     await expectConsistent(stack);
   });
 

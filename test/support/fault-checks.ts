@@ -7,7 +7,7 @@ import { checkConsistency } from '@app/tickets';
 import { ticketWorkflowId } from '@app/workflows';
 import { FAULT_ADMIN, FaultStack, startFaultStack } from './fault-stack';
 import { ticketBody } from './fixtures';
-import { Answer, HttpClient, staffCompany, StaffedCompany } from './http-client';
+import { Answer, HttpClient, setPolicy, staffCompany, StaffedCompany } from './http-client';
 import { eventually } from './system';
 
 /** The latest rung instant of `stage` stored on any of the tickets (ms since the epoch). */
@@ -199,4 +199,27 @@ export function useFaultStack(name: string): { readonly stack: FaultStack; reado
     await context.stack?.stop();
   });
   return context;
+}
+
+/** The four accept rungs of the tickets' ladder, all the fault tests wait for. */
+export const ACCEPT_LADDER = { accept: ['DUE_SOON', 'OVERDUE', 'WARNING', 'PUBLIC_NOTICE'] };
+
+/**
+ * P0 (a leak) with the accept stage due `acceptSeconds` after the dispatch and its warning and notice 2 s and
+ * 4 s later; the later stages an hour off, so only the accept ladder fires during a test.
+ */
+export function useAcceptLadder(staff: StaffedCompany, acceptSeconds: number): Promise<void> {
+  return setPolicy(staff.admin, 'P0', { accept: `PT${acceptSeconds}S`, contact: 'PT1H', visit: 'PT1H', reply: 'PT1H', warningAfter: 'PT2S', noticeAfter: 'PT4S', calendar: '24x7' });
+}
+
+/** How many rungs of the tickets are recorded. */
+export async function firedCount(stack: FaultStack, ticketIds: string[]): Promise<number> {
+  return Number((await stack.query<{ n: string }>('SELECT count(*) AS n FROM escalations WHERE ticket_id = ANY($1)', [ticketIds]))[0].n);
+}
+
+/** Waits until every accept rung of the tickets is recorded, then checks each fired exactly once. */
+export async function expectAcceptLaddersFired(stack: FaultStack, ticketIds: string[]): Promise<void> {
+  const total = ticketIds.length * ACCEPT_LADDER.accept.length;
+  await eventually(async () => ((await firedCount(stack, ticketIds)) === total ? true : undefined), 240_000, `all ${total} rungs recorded`);
+  await expectFiredOnce(stack, ticketIds, ACCEPT_LADDER);
 }

@@ -25,6 +25,15 @@ export class TicketLifecycleStarter {
     private readonly metrics: HotlineMetrics,
   ) {}
 
+  /**
+   * A ticket just created: `tryStart`, unless WORKFLOW_START_ON_CREATE=false (benchmarks only) leaves the
+   * start to the worker's sweeper, so the create costs the API and PostgreSQL alone. False when not started.
+   */
+  async startCreated(ticket: TicketEntity): Promise<boolean> {
+    if (this.config.startWorkflowOnCreate === false) return false;
+    return this.tryStart(ticket);
+  }
+
   /** Tries once, within `timeoutMs`; false (and a log line) when Temporal cannot be reached. */
   async tryStart(ticket: TicketEntity, timeoutMs = 3000): Promise<boolean> {
     try {

@@ -95,7 +95,7 @@ export class TicketsService {
       return { statusCode: 200, ticket: await this.findOne(committed.ticket.id) };
     }
     this.metrics.ticketCreated(committed.ticket.category, committed.ticket.priority);
-    await this.starter.tryStart(committed.ticket);
+    await this.starter.startCreated(committed.ticket);
     return { statusCode: 201, ticket: committed.ticket };
   }
 

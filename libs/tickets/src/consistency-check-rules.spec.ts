@@ -352,5 +352,12 @@ describe('consistency check rules', () => {
       expect(persistingFindings(first, second)).toEqual([{ kind: 'rung-event-missing', subject: 'k', detail: 'still no event' }]);
       expect(persistingFindings(first, [])).toEqual([]);
     });
+
+    it('keeps everything the re-read finds when the first read could not query the workflow', () => {
+      const unreadable: Finding[] = [{ kind: 'workflow-unreadable', subject: 'workflow', detail: 'query timed out' }];
+      const second: Finding[] = [{ kind: 'status', subject: 'status', detail: 'row CLOSED, workflow RECEIVED' }];
+      expect(persistingFindings(unreadable, second)).toEqual(second);
+      expect(persistingFindings(unreadable, [])).toEqual([]);
+    });
   });
 });

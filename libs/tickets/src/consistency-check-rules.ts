@@ -116,8 +116,13 @@ export function compareTicket(records: TicketRecords, workflow: WorkflowObservat
   });
 }
 
-/** The differences of a re-read that were there at the first read too (same kind and subject): what persists. */
+/**
+ * The differences of a re-read that were there at the first read too (same kind and subject): what persists.
+ * When the first read could not query the workflow (a worker restarting), the re-read is the first real
+ * comparison and stands alone: its differences would otherwise be dropped as "new".
+ */
 export function persistingFindings(first: readonly Finding[], second: readonly Finding[]): Finding[] {
+  if (first.some((finding) => finding.kind === 'workflow-unreadable')) return [...second];
   const before = new Set(first.map(findingKey));
   return second.filter((finding) => before.has(findingKey(finding)));
 }

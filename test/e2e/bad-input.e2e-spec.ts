@@ -177,6 +177,9 @@ describe('bad input at the HTTP edge', () => {
       // A form with the right fields passed as JSON (a password was changed by one).
       ['a form body', post('/auth/password', { headers: { authorization: `Bearer ${changer.token}`, 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams({ currentPassword: changer.user.password, newPassword: STRONG_PASSWORD }).toString() }), [415]],
       ['a JSON body with no Content-Type', post('/tickets', { headers: { authorization: `Bearer ${operator.token}` }, body: new Uint8Array(Buffer.from(validTicket)) }), [415]],
+      // A declared charset other than UTF-8 was decoded by the parser and taken (UTF-7 hides characters).
+      ['a JSON body declared UTF-7', post('/tickets', { headers: { authorization: `Bearer ${operator.token}`, 'content-type': 'application/json; charset=utf-7' }, body: validTicket }), [415]],
+      ['a JSON body declared latin1', post('/tickets', { headers: { authorization: `Bearer ${operator.token}`, 'content-type': 'application/json; charset=ISO-8859-1' }, body: validTicket }), [415]],
       // Invalid bytes were decoded to U+FFFD and stored.
       ['invalid UTF-8 in a valid ticket’s name', post('/tickets', json(operator.token, new Uint8Array(invalidUtf8))), [400]],
       // A JSON array passed a DTO without fields: the action was applied, the password reset.

@@ -48,7 +48,9 @@ function noSharedCaching(_request: Request, response: Response, next: NextFuncti
  */
 function jsonBodiesOnly(request: Request, response: Response, next: NextFunction): void {
   const hasBody = request.headers['transfer-encoding'] !== undefined || Number(request.headers['content-length'] ?? 0) > 0;
-  if (!hasBody || request.is('application/json')) {
+  // JSON is UTF-8 (RFC 8259): a declared charset=utf-7 or latin1 would be decoded by the parser and taken.
+  const charset = /;\s*charset="?([^";\s]+)/i.exec(request.headers['content-type'] ?? '')?.[1]?.toLowerCase();
+  if (!hasBody || (request.is('application/json') && (charset === undefined || charset === 'utf-8' || charset === 'utf8'))) {
     next();
     return;
   }
@@ -56,7 +58,7 @@ function jsonBodiesOnly(request: Request, response: Response, next: NextFunction
     type: 'about:blank',
     title: defaultTitle(HttpStatus.UNSUPPORTED_MEDIA_TYPE),
     status: HttpStatus.UNSUPPORTED_MEDIA_TYPE,
-    detail: `Request bodies must be application/json, not ${request.headers['content-type'] ?? 'of no media type'}.`,
+    detail: `Request bodies must be application/json in UTF-8, not ${request.headers['content-type'] ?? 'of no media type'}.`,
   };
   response.status(problem.status).type(PROBLEM_CONTENT_TYPE).send(JSON.stringify(problem));
 }

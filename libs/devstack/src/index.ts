@@ -3,3 +3,4 @@ export * from './ports';
 export * from './temporal-dev-server';
 export * from './temporal-tools';
 export * from './demo-data';
+export * from './temporal-cluster';

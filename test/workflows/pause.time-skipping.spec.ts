@@ -1,15 +1,14 @@
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { WorkflowHandle } from '@temporalio/client';
-import type { temporal } from '@temporalio/proto';
 import { DataSource } from 'typeorm';
 import type { ActionInput, PauseState, RungLevel, Stage } from '@app/domain';
 import { EscalationEntity, TicketEntity, TicketEventEntity } from '@app/persistence';
 import { createTicketWorker } from '@app/temporal';
 import { TicketActivitiesService, workflowStateOf } from '@app/tickets';
 import { TICKET_WORKFLOW_TYPE, TicketActionRequest, ticketActionUpdate, ticketWorkflowId } from '@app/workflows';
-import type { RecordRungInput } from '@app/workflows';
 import { insertDispatchedTicket } from '../support/fixtures';
 import { startTimeSkippingStack, TimeSkippingStack } from '../support/time-skipping';
+import { rungRecordings } from './rung-history';
 
 const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
@@ -73,16 +72,15 @@ describe('ticket workflow pauses with time skipping', () => {
     await env.sleep(Math.max(0, instant - (await env.currentTimeMs())) + MINUTE);
   }
 
-  /** The recordRung activities in the workflow's history: the rung each was for and the server time it was scheduled. */
-  async function scheduledRungs(handle: WorkflowHandle): Promise<Array<RecordRungInput & { scheduledAt: number }>> {
-    const history = await handle.fetchHistory();
-    return (history.events ?? []).flatMap((event: temporal.api.history.v1.IHistoryEvent) => {
-      const scheduled = event.activityTaskScheduledEventAttributes;
-      if (scheduled?.activityType?.name !== 'recordRung') return [];
-      const input = JSON.parse(Buffer.from(scheduled.input!.payloads![0].data!).toString('utf8')) as RecordRungInput;
-      const scheduledAt = Number(event.eventTime?.seconds) * 1000 + Math.floor((event.eventTime?.nanos ?? 0) / 1e6);
-      return [{ ...input, scheduledAt }];
-    });
+  /**
+   * The rungs recorded for the workflow, in order, each with the server time the history shows it recorded
+   * (rung-history.ts): which rung from the escalation rows, in the order they were recorded (one at a time).
+   */
+  async function scheduledRungs(handle: WorkflowHandle, ticketId: string): Promise<Array<{ stage: string; level: string; scheduledAt: number }>> {
+    const recordings = rungRecordings(await handle.fetchHistory());
+    const rows = await dataSource.getRepository(EscalationEntity).find({ where: { ticketId }, order: { firedAt: 'ASC', id: 'ASC' } });
+    expect(recordings).toHaveLength(rows.length);
+    return rows.map((row, index) => ({ stage: row.stage, level: row.level, scheduledAt: recordings[index].at }));
   }
 
   /**
@@ -156,7 +154,7 @@ describe('ticket workflow pauses with time skipping', () => {
       // behind the skipped one, so the order, not fired_at, tells before from after.)
       const contactEvents = (await events(ticket.id)).filter((event) => event.type.startsWith('ESCALATION_') && event.payload.stage === 'contact');
       expect(contactEvents.every((event) => BigInt(event.id) > BigInt(resume.id))).toBe(true);
-      expect((await scheduledRungs(handle)).filter((rung) => rung.stage === 'contact').every((rung) => rung.scheduledAt >= Date.parse(active.endsBy))).toBe(true);
+      expect((await scheduledRungs(handle, ticket.id)).filter((rung) => rung.stage === 'contact').every((rung) => rung.scheduledAt >= Date.parse(active.endsBy))).toBe(true);
       expect(await escalations(ticket.id, 'contact', 'OVERDUE')).toHaveLength(0);
 
       // Past the moved deadline, contact's OVERDUE fires, once, at its new instant.
@@ -167,12 +165,12 @@ describe('ticket workflow pauses with time skipping', () => {
       await waitFor(() => stored(ticket.id), (row) => row.stages.contact!.overdue, 'contact marked overdue');
       expect(await escalations(ticket.id, 'contact', 'OVERDUE')).toHaveLength(1);
       expect((await events(ticket.id, 'ESCALATION_OVERDUE')).filter((event) => event.payload.stage === 'contact')).toHaveLength(1);
-      const overdueScheduled = (await scheduledRungs(handle)).filter((rung) => rung.stage === 'contact' && rung.level === 'OVERDUE');
+      const overdueScheduled = (await scheduledRungs(handle, ticket.id)).filter((rung) => rung.stage === 'contact' && rung.level === 'OVERDUE');
       expect(overdueScheduled).toHaveLength(1);
       expect(overdueScheduled[0].scheduledAt).toBeGreaterThanOrEqual(newDueAt);
       expect(overdueScheduled[0].scheduledAt - newDueAt).toBeLessThan(SCHEDULING_SLACK_MS);
       // Every contact rung, on the server's clock, came after the resume.
-      expect((await scheduledRungs(handle)).filter((rung) => rung.stage === 'contact').every((rung) => rung.scheduledAt >= Date.parse(active.endsBy))).toBe(true);
+      expect((await scheduledRungs(handle, ticket.id)).filter((rung) => rung.stage === 'contact').every((rung) => rung.scheduledAt >= Date.parse(active.endsBy))).toBe(true);
     });
   });
 
@@ -207,7 +205,7 @@ describe('ticket workflow pauses with time skipping', () => {
       const overdue = await waitFor(() => escalations(ticket.id, 'contact', 'OVERDUE'), (rows) => rows.length > 0, 'contact OVERDUE');
       expect(overdue).toHaveLength(1);
       expect(overdue[0].dueAt.getTime()).toBe(originalDueAt + pausedMs);
-      expect((await scheduledRungs(handle)).filter((rung) => rung.stage === 'contact').every((rung) => rung.scheduledAt >= Date.parse(resumed.pause!.endedAt!))).toBe(true);
+      expect((await scheduledRungs(handle, ticket.id)).filter((rung) => rung.stage === 'contact').every((rung) => rung.scheduledAt >= Date.parse(resumed.pause!.endedAt!))).toBe(true);
     });
   });
 });

@@ -10,6 +10,7 @@ import { TicketActivitiesService, workflowStateOf } from '@app/tickets';
 import { ArmedRung, orderRungs, TICKET_WORKFLOW_TYPE, TicketActivities, ticketWorkflowId } from '@app/workflows';
 import { insertDispatchedTicket } from '../support/fixtures';
 import { startTimeSkippingStack, TimeSkippingStack } from '../support/time-skipping';
+import { rungRecordings } from './rung-history';
 
 /**
  * Skipped time jumps exactly to each timer, but the server's clock also runs in real time while the worker
@@ -47,7 +48,7 @@ describe('ticket workflow with time skipping', () => {
 
   /**
    * Runs the ticket's workflow, with the real activities (or `wrap`ped ones), until its last rung fired;
-   * returns the armed rungs and, per recorded rung, the server time its activity was scheduled.
+   * returns the armed rungs and, per recorded rung, the server time it was recorded (rung-history.ts).
    */
   async function run(ticket: TicketEntity, wrap: (real: TicketActivities) => TicketActivities = (real) => real) {
     const state = workflowStateOf(ticket);
@@ -68,9 +69,7 @@ describe('ticket workflow with time skipping', () => {
       await handle.terminate('test over');
     });
     const history = await env.client.workflow.getHandle(workflowId).fetchHistory();
-    const scheduled = (history.events ?? [])
-      .filter((event) => event.activityTaskScheduledEventAttributes)
-      .map((event) => Number(event.eventTime?.seconds) * 1000 + Math.floor((event.eventTime?.nanos ?? 0) / 1e6));
+    const scheduled = rungRecordings(history).map((recording) => recording.at);
     return { rungs: orderRungs(state.rungs), history, scheduled };
   }
 
@@ -80,7 +79,7 @@ describe('ticket workflow with time skipping', () => {
     return rows.map((row) => ({ stage: row.stage, level: row.level, dueAt: row.dueAt.toISOString() }));
   }
 
-  /** Each rung's activity was scheduled at its instant (never before), within the slack of a loaded machine. */
+  /** Each rung was recorded at its instant (never before), within the slack of a loaded machine. */
   function expectOnTime(scheduled: number[], rungs: ArmedRung[], notBefore = 0): void {
     expect(scheduled).toHaveLength(rungs.length);
     scheduled.forEach((at, index) => {
@@ -104,7 +103,7 @@ describe('ticket workflow with time skipping', () => {
     expect(Object.values(stored.stages).map((stage) => stage.overdue)).toEqual([true, true, true, true]);
     expect(await dataSource.getRepository(NoticeEntity).countBy({ ticketNumber: ticket.number })).toBe(4);
     if (process.env.RECORD_HISTORIES) {
-      writeFileSync(join(__dirname, '../histories/ticket-lifecycle-p1-untouched.json'), historyToJSON(temporal.api.history.v1.History.create(history)));
+      writeFileSync(join(__dirname, '../histories/ticket-lifecycle-p1-local-rungs.json'), historyToJSON(temporal.api.history.v1.History.create(history)));
     }
   });
 

@@ -3,9 +3,9 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { ApplicationFailure } from '@temporalio/common';
 import { DataSource, EntityManager, IsNull } from 'typeorm';
 import { COMPANY_STAGES, ESCALATION_LEVELS, planTransition, publicNoticeText, TransitionPlan, TransitionRefusedError } from '@app/domain';
-import type { Priority, SlaPolicySnapshot } from '@app/domain';
+import type { District, Priority, SlaPolicySnapshot } from '@app/domain';
 import { HotlineMetrics } from '@app/metrics';
-import { CompanyEntity, NoticeEntity, RepeatCallEntity, SlaPolicyEntity, TicketEntity, TicketEventEntity } from '@app/persistence';
+import { NoticeEntity, RepeatCallEntity, SlaPolicyEntity, TicketEntity, TicketEventEntity } from '@app/persistence';
 import { toPolicySnapshot, WorkCalendarService } from '@app/sla';
 import { TICKET_NOT_FOUND, TRANSITION_REFUSED } from '@app/workflows';
 import type { ApplyTransitionInput, RecordRungInput, TicketActivities, WorkflowTicketState } from '@app/workflows';
@@ -105,66 +105,102 @@ export class TicketActivitiesService implements TicketActivities {
     return toPolicySnapshot(newest);
   }
 
+  /**
+   * One statement (RECORD_RUNG_STATEMENT): the escalation, whose unique key makes a repeat a no-op, and only when it
+   * was inserted the ticket's level and overdue stage, the current dispatch's copy of them and the audit event.
+   * A statement is all or nothing on its own, so outside a PUBLIC_NOTICE no BEGIN/COMMIT is sent; a
+   * PUBLIC_NOTICE adds its notice in the same transaction. One round trip (four for a notice), was six (nine).
+   */
   async recordRung(input: RecordRungInput): Promise<void> {
-    const firedAt = await this.dataSource.transaction(async (manager): Promise<Date | undefined> => {
-      const inserted: Array<{ id: string; fired_at: Date }> = await manager.query(
-        `INSERT INTO escalations (ticket_id, ticket_number, company_id, dispatched_at, stage, level, due_at, fired_at)
-         SELECT id, number, company_id, $2, $3, $4, $5, now() FROM tickets WHERE id = $1
-         ON CONFLICT ON CONSTRAINT uq_escalations_rung DO NOTHING
-         RETURNING id, fired_at`,
-        [input.ticketId, input.dispatchedAt, input.stage, input.level, input.dueAt],
-      );
-      if (inserted.length === 0) return undefined; // already recorded by an earlier attempt
-      const [{ id: escalationId, fired_at: firedAt }] = inserted;
-      await manager.query(
-        `UPDATE tickets
-            SET escalation_level = CASE
-                  WHEN $4 = ANY ($5::text[]) AND array_position($3::text[], $2) > array_position($3::text[], escalation_level) THEN $2
-                  ELSE escalation_level END,
-                stages = CASE
-                  WHEN $2 = 'OVERDUE' AND stages ? $4 THEN jsonb_set(stages, ARRAY[$4, 'overdue'], 'true'::jsonb)
-                  ELSE stages END,
-                updated_at = now()
-          WHERE id = $1`,
-        // Only a stage the company answers for raises its level: the hotline's callback does not count against it.
-        [input.ticketId, input.level, ESCALATION_LEVELS, input.stage, COMPANY_STAGES],
-      );
-      await syncCurrentDispatch(manager, input.ticketId);
-      await manager.query(
-        `INSERT INTO ticket_events (ticket_id, type, actor, role, payload, at) VALUES ($1, $2, 'system', 'system', $3, $4)`,
-        [
-          input.ticketId,
-          `ESCALATION_${input.level}`,
-          { stage: input.stage, level: input.level, dueAt: input.dueAt, dispatchedAt: input.dispatchedAt },
-          firedAt,
-        ],
-      );
-      if (input.level === 'PUBLIC_NOTICE') await this.publishNotice(manager, input, escalationId, firedAt);
-      return firedAt;
-    });
+    const params = [
+      input.ticketId,
+      input.dispatchedAt,
+      input.stage,
+      input.level,
+      input.dueAt,
+      ESCALATION_LEVELS,
+      COMPANY_STAGES,
+      { stage: input.stage, level: input.level, dueAt: input.dueAt, dispatchedAt: input.dispatchedAt },
+    ];
+    const fired =
+      input.level === 'PUBLIC_NOTICE'
+        ? await this.dataSource.transaction(async (manager) => {
+            const [row]: FiredRung[] = await manager.query(RECORD_RUNG_STATEMENT, params);
+            if (row) await this.publishNotice(manager, input, row);
+            return row;
+          })
+        : ((await this.dataSource.query(RECORD_RUNG_STATEMENT, params)) as FiredRung[])[0];
     // Counted after the commit, and only when this attempt inserted the rung (not on a retried duplicate).
-    if (firedAt) this.metrics?.rungFired(input.level, input.stage, firedAt, input.dueAt);
+    if (fired) this.metrics?.rungFired(input.level, input.stage, fired.fired_at, input.dueAt);
   }
 
   /** 通报批评: how late is measured from the stage deadline (the OVERDUE instant), not from this rung. */
-  private async publishNotice(manager: EntityManager, input: RecordRungInput, escalationId: string, firedAt: Date): Promise<void> {
-    const ticket = await manager.findOneByOrFail(TicketEntity, { id: input.ticketId });
-    const company = await manager.findOneByOrFail(CompanyEntity, { id: ticket.companyId });
-    const deadline = ticket.stages[input.stage]?.dueAt ?? input.dueAt;
-    const overdueMs = Math.max(0, firedAt.getTime() - Date.parse(deadline));
+  private async publishNotice(manager: EntityManager, input: RecordRungInput, fired: FiredRung): Promise<void> {
+    const deadline = fired.deadline ?? input.dueAt;
+    const overdueMs = Math.max(0, fired.fired_at.getTime() - Date.parse(deadline));
     await manager.insert(NoticeEntity, {
-      escalationId,
-      companyId: company.id,
-      companyName: company.name,
-      ticketNumber: ticket.number,
-      district: ticket.district,
+      escalationId: fired.id,
+      companyId: fired.company_id,
+      companyName: fired.company_name,
+      ticketNumber: fired.number,
+      district: fired.district,
       stage: input.stage,
       overdueBySeconds: Math.round(overdueMs / 1000),
-      text: publicNoticeText({ companyName: company.name, ticketNumber: ticket.number, district: ticket.district, stage: input.stage, overdueMs }),
-      publishedAt: firedAt,
+      text: publicNoticeText({ companyName: fired.company_name, ticketNumber: fired.number, district: fired.district, stage: input.stage, overdueMs }),
+      publishedAt: fired.fired_at,
     });
   }
 }
+
+/** What RECORD_RUNG_STATEMENT answers when it inserted the rung (nothing when the rung was recorded before). */
+interface FiredRung {
+  readonly id: string;
+  readonly fired_at: Date;
+  readonly number: string;
+  readonly district: District;
+  readonly company_id: string;
+  readonly company_name: string;
+  /** The stage's deadline as the ticket holds it (ISO 8601). */
+  readonly deadline: string | null;
+}
+
+/**
+ * A fired rung in one statement. $1 ticket, $2 dispatch instant, $3 stage, $4 level, $5 the rung's instant,
+ * $6 the levels in ladder order, $7 the stages a company answers for (only those raise its level: the
+ * hotline's callback does not count against it), $8 the audit event's payload. Every part after `fired`
+ * reads its rows, so a rung already recorded (the insert did nothing) changes nothing; the dispatch copies
+ * the ticket's row as `ticket` left it (a statement's parts do not see each other's writes otherwise).
+ */
+const RECORD_RUNG_STATEMENT = `
+  WITH fired AS (
+    INSERT INTO escalations (ticket_id, ticket_number, company_id, dispatched_at, stage, level, due_at, fired_at)
+    SELECT id, number, company_id, $2, $3, $4, $5, now() FROM tickets WHERE id = $1
+    ON CONFLICT ON CONSTRAINT uq_escalations_rung DO NOTHING
+    RETURNING id, ticket_id, fired_at
+  ), ticket AS (
+    UPDATE tickets t
+       SET escalation_level = CASE
+             WHEN $3 = ANY ($7::text[]) AND array_position($6::text[], $4::text) > array_position($6::text[], t.escalation_level) THEN $4
+             ELSE t.escalation_level END,
+           stages = CASE
+             WHEN $4 = 'OVERDUE' AND t.stages ? $3 THEN jsonb_set(t.stages, ARRAY[$3::text, 'overdue'], 'true'::jsonb)
+             ELSE t.stages END,
+           updated_at = now()
+      FROM fired
+     WHERE t.id = fired.ticket_id
+    RETURNING t.id, t.number, t.district, t.company_id, t.dispatched_at, t.stages, t.extension, t.escalation_level
+  ), dispatch AS (
+    UPDATE ticket_dispatches d
+       SET stages = ticket.stages, extension = ticket.extension, escalation_level = ticket.escalation_level
+      FROM ticket
+     WHERE d.ticket_id = ticket.id AND d.dispatched_at = ticket.dispatched_at
+  ), event AS (
+    INSERT INTO ticket_events (ticket_id, type, actor, role, payload, at)
+    SELECT fired.ticket_id, 'ESCALATION_' || $4, 'system', 'system', $8::jsonb, fired.fired_at FROM fired
+  )
+  SELECT fired.id, fired.fired_at, ticket.number, ticket.district, ticket.company_id, c.name AS company_name,
+         ticket.stages -> $3::text ->> 'dueAt' AS deadline
+    FROM fired CROSS JOIN ticket JOIN companies c ON c.id = ticket.company_id`;
 
 /** The deadline of each stage, for the audit trail of a change that moves them. */
 function dueAtByStage(ticket: TicketEntity): Record<string, string> {

@@ -1,4 +1,4 @@
-import { ApplicationFailure, allHandlersFinished, condition, proxyActivities, setHandler } from '@temporalio/workflow';
+import { ApplicationFailure, allHandlersFinished, condition, patched, proxyActivities, proxyLocalActivities, setHandler } from '@temporalio/workflow';
 import { decisionInstant, planTransition, reopenWindowEnd, ROOM_TYPES, TransitionRefusedError } from '@app/domain';
 import type { IndoorStandardTerms } from '@app/domain';
 import {
@@ -18,6 +18,24 @@ const { recordRung, applyTransition } = proxyActivities<TicketActivities>({
   // A database outage must delay a rung or an action, never drop it: retry until the database is back.
   retry: { initialInterval: '1 second', maximumInterval: '1 minute', backoffCoefficient: 2, nonRetryableErrorTypes: [TRANSITION_REFUSED] },
 });
+
+/**
+ * Rungs are recorded by a local activity: it runs in the worker inside the workflow task the timer woke, so a
+ * rung is one workflow task and one marker in the history (was two workflow tasks and an activity task, with
+ * their round trips to the server). Exactly-once stays with the database's unique key, as before: a local
+ * activity is at least once too. A worker that dies mid-rung leaves its workflow task to time out (10 s, was
+ * the activity's 30 s) and the next worker runs the rung again; a repeat changes nothing. A database outage
+ * retries without limit, as before: backoffs up to 8 s wait in the worker, longer ones (up to a minute) wait
+ * on a durable timer, so an outage of hours does not fill the history with workflow-task heartbeats.
+ */
+const { recordRung: recordRungLocally } = proxyLocalActivities<TicketActivities>({
+  startToCloseTimeout: '30 seconds',
+  localRetryThreshold: '10 seconds',
+  retry: { initialInterval: '1 second', maximumInterval: '1 minute', backoffCoefficient: 2 },
+});
+
+/** Workflows that recorded rungs by an activity task until now switch at their next rung (replay keeps the old path). */
+const LOCAL_RUNG_PATCH = 'rung-by-local-activity';
 
 /** Refusal as a non-retryable failure of the Update (the workflow goes on); the API answers 409. */
 function refusal(error: unknown): ApplicationFailure {
@@ -123,7 +141,8 @@ export async function ticketLifecycleWorkflow(input: TicketLifecycleInput): Prom
       const armed = state.rungs.find((rung) => rung.stage === next.stage && rung.level === next.level);
       const key = rungKey(state.dispatchedAt, next);
       if (!armed || fired.has(key) || Date.parse(armed.at) > Date.now()) return;
-      await recordRung({ ticketId: state.ticketId, dispatchedAt: state.dispatchedAt, stage: armed.stage, level: armed.level, dueAt: armed.at });
+      const rung = { ticketId: state.ticketId, dispatchedAt: state.dispatchedAt, stage: armed.stage, level: armed.level, dueAt: armed.at };
+      await (patched(LOCAL_RUNG_PATCH) ? recordRungLocally(rung) : recordRung(rung));
       fired.add(key);
     });
   }

@@ -64,6 +64,7 @@ async function bootstrap(): Promise<void> {
       taskQueue: config.temporal.taskQueue,
       activities: app.get(TicketActivitiesService),
       ...(config.workflowBundlePath ? { workflowBundle: { codePath: config.workflowBundlePath } } : {}),
+      maxCachedWorkflows: config.workerMaxCachedWorkflows,
     });
     // Resolves once shutdown() was called and every task in flight has finished. Run even when a signal came
     // while the worker was being made (it bundles for seconds): a worker made and never run keeps its

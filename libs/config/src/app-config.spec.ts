@@ -57,6 +57,9 @@ describe('loadConfig', () => {
     expect(loadConfig({ ...minimal, WORKER_METRICS_PORT: '9464' }).workerMetricsPort).toBe(9464);
     expect(() => loadConfig({ ...minimal, WORKER_METRICS_PORT: '0' })).toThrow(/WORKER_METRICS_PORT \("0"\)/);
     expect(() => loadConfig({ ...minimal, WORKER_METRICS_PORT: '70000' })).toThrow(/WORKER_METRICS_PORT/);
+    expect(loadConfig({ ...minimal, WORKER_MAX_CACHED_WORKFLOWS: '500' }).workerMaxCachedWorkflows).toBe(500);
+    expect(loadConfig(minimal).workerMaxCachedWorkflows).toBeUndefined();
+    expect(() => loadConfig({ ...minimal, WORKER_MAX_CACHED_WORKFLOWS: '-1' })).toThrow(/WORKER_MAX_CACHED_WORKFLOWS/);
     expect(() => loadConfig({ ...minimal, WORKER_METRICS_PORT: 'metrics' })).toThrow(/WORKER_METRICS_PORT/);
   });
 

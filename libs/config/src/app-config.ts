@@ -116,6 +116,14 @@ class EnvironmentVariables {
   @Max(65535)
   WORKER_METRICS_PORT?: number;
 
+  /** Worker only: how many workflows it keeps cached (each ~0.5 MiB, docs/BENCHMARKS.md); unset: the SDK's default from the heap size. */
+  @IsOptional()
+  @Transform(toNumber)
+  @IsInt()
+  @Min(0)
+  @Max(100_000)
+  WORKER_MAX_CACHED_WORKFLOWS?: number;
+
   @IsOptional()
   @IsString()
   @MinLength(32, { message: 'JWT_SECRET must be at least 32 characters (e.g. `openssl rand -hex 32`)' })
@@ -202,6 +210,11 @@ export interface AppConfig {
   readonly startWorkflowOnCreate?: boolean;
   /** Port of the worker's Prometheus `/metrics` server; null (WORKER_METRICS_PORT unset): no server. */
   readonly workerMetricsPort: number | null;
+  /**
+   * WORKER_MAX_CACHED_WORKFLOWS: the worker's sticky cache (memory for fewer replays). Undefined: the SDK's
+   * default, sized from the heap (2,310 workflows, ~1.2 GiB, on a 24 GiB machine).
+   */
+  readonly workerMaxCachedWorkflows?: number;
   readonly auth: AuthConfig;
   /**
    * The prebuilt workflow bundle the worker runs (WORKFLOW_BUNDLE_PATH, set by the Docker image); null:
@@ -286,6 +299,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     workflowStartSweepMs: (vars.WORKFLOW_START_SWEEP_SECONDS ?? 5) * 1000,
     startWorkflowOnCreate: vars.WORKFLOW_START_ON_CREATE ?? true,
     workerMetricsPort: vars.WORKER_METRICS_PORT ?? null,
+    workerMaxCachedWorkflows: vars.WORKER_MAX_CACHED_WORKFLOWS,
     auth: {
       jwtSecret: vars.JWT_SECRET,
       tokenTtlSeconds: vars.JWT_TTL_SECONDS ?? 28_800,

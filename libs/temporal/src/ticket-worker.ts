@@ -39,6 +39,8 @@ export interface TicketWorkerOptions {
   /** A prebuilt bundle (production: config.workflowBundlePath; tests); without one the worker bundles the sources at start. */
   readonly workflowBundle?: { code: string } | { codePath: string };
   readonly identity?: string;
+  /** The sticky cache's size; undefined: the SDK's default. */
+  readonly maxCachedWorkflows?: number;
 }
 
 /** The worker both the worker app and the workflow tests run, so tests exercise the production wiring. */
@@ -49,6 +51,7 @@ export async function createTicketWorker(options: TicketWorkerOptions): Promise<
     namespace: options.namespace,
     taskQueue: options.taskQueue,
     ...(options.identity ? { identity: options.identity } : {}),
+    ...(options.maxCachedWorkflows !== undefined ? { maxCachedWorkflows: options.maxCachedWorkflows } : {}),
     activities: bindActivities(options.activities),
     shutdownGraceTime: WORKER_SHUTDOWN_GRACE,
     ...(prebuilt ? { workflowBundle: prebuilt } : { workflowsPath: WORKFLOWS_PATH, bundlerOptions: workflowBundlerOptions }),

@@ -1,4 +1,5 @@
 import { JwtService } from '@nestjs/jwt';
+import { createSecretKey } from 'node:crypto';
 import type { AppConfig } from '@app/config';
 import { TOKEN_ISSUER, TokenService } from './token.service';
 
@@ -46,5 +47,14 @@ describe('TokenService', () => {
     const [, payload] = foreign.accessToken.split('.');
     const unsigned = `${Buffer.from('{"alg":"none","typ":"JWT"}').toString('base64url')}.${payload}.`;
     expect(await tokens.verify(unsigned)).toBeNull();
+  });
+
+  it('signs and verifies the same with the key as a KeyObject (what AuthModule passes) as with the string', async () => {
+    const keyed = new TokenService(new JwtService({ secret: createSecretKey(Buffer.from(secret, 'utf8')) }), { auth: { tokenTtlSeconds: 600 } } as AppConfig);
+    const issuedAt = new Date();
+    const fromKey = await keyed.issue(crew, 2, issuedAt);
+    expect(fromKey.accessToken).toBe((await tokens.issue(crew, 2, issuedAt)).accessToken);
+    expect(await tokens.verify(fromKey.accessToken)).toEqual({ user: crew, tokenVersion: 2 });
+    expect(await keyed.verify((await tokens.issue(crew, 1)).accessToken)).toEqual({ user: crew, tokenVersion: 1 });
   });
 });

@@ -1,6 +1,6 @@
 import { HttpStatus, Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import { Repository } from 'typeorm';
+import { EntityManager, ObjectLiteral, Repository, SelectQueryBuilder } from 'typeorm';
 import shippedSchedule from 'chinese-days/dist/chinese-days.json';
 import { WorkCalendar } from '@app/domain';
 import type { CalendarCoverage } from '@app/domain';
@@ -39,6 +39,9 @@ export const SHIPPED_CALENDAR: ReadonlyMap<number, YearDays> = (() => {
  */
 @Injectable()
 export class WorkCalendarService {
+  /** The calendar `load` built last, and the state of `calendar_overrides` it was built for. */
+  private built?: { readonly stamp: string; readonly calendar: WorkCalendar };
+
   constructor(@InjectRepository(CalendarDayEntity) private readonly days: Repository<CalendarDayEntity>) {}
 
   async year(year: number): Promise<CalendarDto> {
@@ -94,10 +97,17 @@ export class WorkCalendarService {
 
   /**
    * The calendar deadlines are computed with: every shipped year not overridden, and every overridden year
-   * as the admin left it (a few dozen days a year), with the years it covers.
+   * as the admin left it (a few dozen days a year), with the years it covers. Built once per state of
+   * `calendar_overrides`: each call reads that table (a few rows), and the days again only when it changed.
+   * Every replacement of a year stamps its override row in the transaction that replaces the days, so an
+   * unchanged stamp means unchanged days, on every replica; a calendar built from days read after a newer
+   * stamp is kept under the older one, which no later read returns. `manager`: read in the caller's transaction.
    */
-  async load(): Promise<WorkCalendar> {
-    const [overrides, rows] = await Promise.all([this.overrides(), this.days.find()]);
+  async load(manager?: EntityManager): Promise<WorkCalendar> {
+    const overrides = await this.overrides(manager);
+    const stamp = overrides.map((override) => `${override.year}@${override.stamp}`).join(',');
+    if (this.built?.stamp === stamp) return this.built.calendar;
+    const rows = await (manager ? manager.getRepository(CalendarDayEntity) : this.days).find();
     const overridden = new Set(overrides.map((override) => override.year));
     const holidays = new Set<string>();
     const workdays = new Set<string>();
@@ -110,7 +120,9 @@ export class WorkCalendarService {
       if (!overridden.has(Number(row.day.slice(0, 4)))) continue; // not reachable through the API: each stored year is named
       (row.kind === 'HOLIDAY' ? holidays : workdays).add(row.day);
     }
-    return { holidays, workdays, coveredYears: new Set([...SHIPPED_CALENDAR.keys(), ...overridden]) };
+    const calendar: WorkCalendar = { holidays, workdays, coveredYears: new Set([...SHIPPED_CALENDAR.keys(), ...overridden]) };
+    this.built = { stamp, calendar };
+    return calendar;
   }
 
   /** The years the calendar covers, without loading the days: for telling whether a deadline relied on a guess. */
@@ -119,8 +131,24 @@ export class WorkCalendarService {
     return { coveredYears: new Set([...SHIPPED_CALENDAR.keys(), ...overrides.map((override) => override.year)]) };
   }
 
-  private async overrides(): Promise<Array<{ year: number; overriddenAt: Date }>> {
-    const rows: Array<{ year: number; overridden_at: Date }> = await this.days.manager.query(`SELECT year, overridden_at FROM calendar_overrides ORDER BY year`);
-    return rows.map((row) => ({ year: Number(row.year), overriddenAt: new Date(row.overridden_at) }));
+  /**
+   * `builder`, also selecting the overridden years (as `overridden_years`): `coverage` read by a query that runs
+   * anyway, in its snapshot, instead of by a statement of its own. `coverageOf` one of its raw rows gives it.
+   */
+  withOverriddenYears<T extends ObjectLiteral>(builder: SelectQueryBuilder<T>): SelectQueryBuilder<T> {
+    return builder.addSelect('ARRAY(SELECT o.year FROM calendar_overrides o)', 'overridden_years');
+  }
+
+  /** The coverage from a raw row of a query made by `withOverriddenYears`. */
+  coverageOf(row: { readonly overridden_years: readonly (number | string)[] }): Required<CalendarCoverage> {
+    return { coveredYears: new Set([...SHIPPED_CALENDAR.keys(), ...row.overridden_years.map(Number)]) };
+  }
+
+  /** The overridden years; `stamp` is the override's instant to the microsecond, as text (a Date keeps milliseconds). */
+  private async overrides(manager?: EntityManager): Promise<Array<{ year: number; overriddenAt: Date; stamp: string }>> {
+    const rows: Array<{ year: number; overridden_at: Date; stamp: string }> = await (manager ?? this.days.manager).query(
+      `SELECT year, overridden_at, overridden_at::text AS stamp FROM calendar_overrides ORDER BY year`,
+    );
+    return rows.map((row) => ({ year: Number(row.year), overriddenAt: new Date(row.overridden_at), stamp: row.stamp }));
   }
 }

@@ -27,9 +27,12 @@ export function dispatchChangeOf(plan: TransitionPlan, input: ActionInput, ticke
   };
 }
 
-/** Opens the ticket's next dispatch from its row as it is now (company, dispatch instant, fresh stages). */
-export async function openDispatch(manager: EntityManager, ticket: TicketEntity, cause: DispatchCause): Promise<void> {
-  const last = await manager.findOne(TicketDispatchEntity, { where: { ticketId: ticket.id }, order: { seq: 'DESC' } });
+/**
+ * Opens the ticket's next dispatch from its row as it is now (company, dispatch instant, fresh stages).
+ * `first`: the ticket was inserted in this transaction, so it has no dispatch yet (no read of the last one).
+ */
+export async function openDispatch(manager: EntityManager, ticket: TicketEntity, cause: DispatchCause, { first = false } = {}): Promise<void> {
+  const last = first ? null : await manager.findOne(TicketDispatchEntity, { where: { ticketId: ticket.id }, order: { seq: 'DESC' } });
   await manager.insert(TicketDispatchEntity, {
     ticketId: ticket.id,
     seq: (last?.seq ?? 0) + 1,

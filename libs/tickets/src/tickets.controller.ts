@@ -89,7 +89,7 @@ export class TicketsController {
   ): Promise<TicketDto> {
     const outcome = await this.tickets.create(dto, user, idempotencyKey);
     response.status(outcome.statusCode);
-    return mapTicket(outcome.ticket, phoneVisibilityFor(user), await this.calendars.coverage());
+    return mapTicket(outcome.ticket, phoneVisibilityFor(user), outcome.coverage ?? (await this.calendars.coverage()));
   }
 
   @Get()
@@ -131,8 +131,8 @@ export class TicketsController {
   @ApiOkResponse({ type: TicketDetailDto })
   @ApiNotFoundResponse({ description: 'No such ticket (or not the crew’s company).' })
   async findOne(@Param('id', ID) id: string, @CurrentUser() user: AuthenticatedUser): Promise<TicketDetailDto> {
-    const { ticket, dispatches, refund } = await this.tickets.detail(id, user);
-    return { ...mapTicket(ticket, phoneVisibilityFor(user), await this.calendars.coverage()), dispatches, refund };
+    const { ticket, dispatches, refund, coverage } = await this.tickets.detail(id, user);
+    return { ...mapTicket(ticket, phoneVisibilityFor(user), coverage), dispatches, refund };
   }
 
   private async act(id: string, input: ActionInput, user: AuthenticatedUser, idempotencyKey: string | undefined): Promise<TicketDto> {

@@ -5,14 +5,14 @@ import { DataSource, EntityManager } from 'typeorm';
 import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity';
 import { companyFilterFor, mayReadCompanyRecord } from '@app/auth';
 import { addressKey, addressPlace, CATEGORY_DEFAULTS, effectivePriority, exceedsExtensionCap, normalizePhone, readingJudges, readingsRequired, ROOM_TYPE_NAMES_ZH } from '@app/domain';
-import type { ActionInput, AuthenticatedUser, WorkCalendar } from '@app/domain';
+import type { ActionInput, AuthenticatedUser, CalendarCoverage, WorkCalendar } from '@app/domain';
 import { EscalationDto, EscalationsService } from '@app/escalations';
 import { keysetPage, Page, ProblemException } from '@app/http';
 import { actionOutcomeOf, HotlineMetrics } from '@app/metrics';
-import { EscalationEntity, OPEN_TICKET_SQL, RepeatCallEntity, StoredProblem, TICKET_OVERDUE_NOW_SQL, TicketDispatchEntity, TicketEntity, TicketEventEntity } from '@app/persistence';
+import { ESCALATED_TICKET_SQL, OPEN_TICKET_SQL, RepeatCallEntity, StoredProblem, TICKET_OVERDUE_NOW_SQL, TicketDispatchEntity, TicketEntity, TicketEventEntity } from '@app/persistence';
 import { IndoorStandardService, SlaPolicyService, WorkCalendarService } from '@app/sla';
 import { CreateTicketDto } from './dto/create-ticket.dto';
-import { DispatchDto, mapDispatch, RefundDto, refundOf } from './dto/ticket.dto';
+import { DispatchDto, FiredRung, mapDispatch, RefundDto, refundOf } from './dto/ticket.dto';
 import { ListTicketsQueryDto } from './dto/ticket-queries.dto';
 import {
   ActionAnswer,
@@ -39,6 +39,8 @@ export interface CreateTicketOutcome {
   /** 201 for a new ticket, 200 for a repeat call answered with the existing one. */
   readonly statusCode: 200 | 201;
   readonly ticket: TicketEntity;
+  /** A new ticket's: the years covered by the calendar its deadlines were computed with (for `mapTicket`). */
+  readonly coverage?: CalendarCoverage;
 }
 
 /**
@@ -73,14 +75,13 @@ export class TicketsService {
     const previous = idempotency && (await this.idempotencyKeys.stored(idempotency));
     if (previous) return this.answerAgain(previous);
     const receivedAt = new Date();
-    const calendar = await this.calendars.load();
-    let committed: { statusCode: 200 | 201; ticket: TicketEntity; repeatCall?: RepeatCallEntity };
+    let committed: { statusCode: 200 | 201; ticket: TicketEntity; repeatCall?: RepeatCallEntity; calendar?: WorkCalendar };
     try {
       committed = await this.dataSource.transaction(async (manager) => {
         const repeat = dto.forceNew ? undefined : await this.repeatCalls.recordIfRepeat(manager, dto, user, receivedAt);
         const outcome = repeat
           ? { statusCode: 200 as const, ticket: repeat.ticket, repeatCall: repeat.call }
-          : { statusCode: 201 as const, ticket: await this.insertTicket(manager, dto, user, receivedAt, calendar) };
+          : { statusCode: 201 as const, ...(await this.insertTicket(manager, dto, user, receivedAt)) };
         if (idempotency) await this.idempotencyKeys.claim(manager, idempotency, { ticketId: outcome.ticket.id, statusCode: outcome.statusCode });
         return outcome;
       });
@@ -96,7 +97,7 @@ export class TicketsService {
     }
     this.metrics.ticketCreated(committed.ticket.category, committed.ticket.priority);
     await this.starter.startCreated(committed.ticket);
-    return { statusCode: 201, ticket: committed.ticket };
+    return { statusCode: 201, ticket: committed.ticket, coverage: committed.calendar };
   }
 
   /** A retry's answer: the same status, and the ticket as it is now (the key stores no ticket data). */
@@ -104,7 +105,9 @@ export class TicketsService {
     return { statusCode: stored.statusCode, ticket: await this.findOne(stored.ticketId) };
   }
 
-  private async insertTicket(manager: EntityManager, dto: CreateTicketDto, user: AuthenticatedUser, dispatchedAt: Date, calendar: WorkCalendar): Promise<TicketEntity> {
+  /** A new ticket, with the calendar its deadlines were computed with (read in the transaction: one statement while it is unchanged). */
+  private async insertTicket(manager: EntityManager, dto: CreateTicketDto, user: AuthenticatedUser, dispatchedAt: Date): Promise<{ ticket: TicketEntity; calendar: WorkCalendar }> {
+    const calendar = await this.calendars.load(manager);
     const companyId = dto.companyId ? await this.routing.requireActiveCompany(manager, dto.companyId) : await this.routing.route(manager, dto.district);
     const priority = effectivePriority(dto.category, dto.priority);
     const policy = await this.policies.current(priority, manager);
@@ -132,7 +135,7 @@ export class TicketsService {
       createdBy: user.username,
     });
     await manager.insert(TicketEntity, entity as QueryDeepPartialEntity<TicketEntity>);
-    await openDispatch(manager, entity, 'CREATED');
+    await openDispatch(manager, entity, 'CREATED', { first: true });
     await manager.insert(TicketEventEntity, {
       ticketId: entity.id,
       type: 'CREATED',
@@ -141,7 +144,7 @@ export class TicketsService {
       payload: { companyId, priority, policyVersion: policy.version, dispatchedAt: dispatchedAt.toISOString() },
       at: dispatchedAt,
     });
-    return manager.findOneByOrFail(TicketEntity, { id: entity.id });
+    return { ticket: await manager.findOneByOrFail(TicketEntity, { id: entity.id }), calendar };
   }
 
   async findOne(id: string): Promise<TicketEntity> {
@@ -176,7 +179,11 @@ export class TicketsService {
     if (query.status) builder.andWhere('t.status = :status', { status: query.status });
     if (query.district) builder.andWhere('t.district = :district', { district: query.district });
     if (query.priority) builder.andWhere('t.priority = :priority', { priority: query.priority });
-    if (query.overdue !== undefined) builder.andWhere(query.overdue ? TICKET_OVERDUE_NOW_SQL('t') : `NOT ${TICKET_OVERDUE_NOW_SQL('t')}`);
+    // An overdue stage raised the ticket's level to OVERDUE or above (ESCALATED_TICKET_SQL loses no row): said
+    // too, it lets the page walk the partial index idx_tickets_open_overdue_created of exactly those tickets.
+    if (query.overdue !== undefined) {
+      builder.andWhere(query.overdue ? `${TICKET_OVERDUE_NOW_SQL('t')} AND ${ESCALATED_TICKET_SQL('t')}` : `NOT ${TICKET_OVERDUE_NOW_SQL('t')}`);
+    }
     if (query.open !== undefined) builder.andWhere(query.open ? OPEN_TICKET_SQL('t') : `NOT ${OPEN_TICKET_SQL('t')}`);
     if (query.companyActive !== undefined) {
       builder.andWhere('EXISTS (SELECT 1 FROM companies c WHERE c.id = t.company_id AND c.active = :companyActive)', { companyActive: query.companyActive });
@@ -212,16 +219,31 @@ export class TicketsService {
    * company's), with their fired rungs, and its refunds (domain.md §3) as of now over every dispatch — a refund
    * is the citizen's, whichever company held the ticket.
    */
-  async detail(id: string, user: AuthenticatedUser): Promise<{ ticket: TicketEntity; dispatches: DispatchDto[]; refund: RefundDto }> {
+  async detail(id: string, user: AuthenticatedUser): Promise<{ ticket: TicketEntity; dispatches: DispatchDto[]; refund: RefundDto; coverage: CalendarCoverage }> {
     const ticket = await this.findVisible(id, user);
-    const [dispatches, fired] = await Promise.all([
-      this.dataSource.getRepository(TicketDispatchEntity).find({ where: { ticketId: id }, order: { seq: 'ASC' } }),
-      this.dataSource.getRepository(EscalationEntity).find({ where: { ticketId: id }, order: { firedAt: 'ASC', id: 'ASC' } }),
-    ]);
+    // One statement: the dispatches, each with the rungs fired in it (an escalation belongs to the dispatch at its
+    // dispatch instant, to the millisecond, as the instants are written), and the calendar's coverage for mapTicket.
+    const { entities: dispatches, raw } = await this.calendars
+      .withOverriddenYears(
+        this.dataSource
+          .getRepository(TicketDispatchEntity)
+          .createQueryBuilder('d')
+          .addSelect(
+            `(SELECT coalesce(json_agg(json_build_object('stage', e.stage, 'level', e.level, 'firedAt', e.fired_at) ORDER BY e.fired_at, e.id), '[]')
+                FROM escalations e
+               WHERE e.ticket_id = d.ticket_id AND date_trunc('milliseconds', e.dispatched_at) = date_trunc('milliseconds', d.dispatched_at))`,
+            'rungs_fired',
+          )
+          .where('d.ticket_id = :id', { id })
+          .orderBy('d.seq', 'ASC'),
+      )
+      .getRawAndEntities<{ d_id: string; rungs_fired: Array<{ stage: FiredRung['stage']; level: FiredRung['level']; firedAt: string }>; overridden_years: number[] }>();
+    const rungsOf = new Map(raw.map((row) => [row.d_id, row.rungs_fired.map((rung) => ({ stage: rung.stage, level: rung.level, firedAt: new Date(rung.firedAt) }))]));
     return {
       ticket,
-      dispatches: dispatches.filter((dispatch) => mayReadCompanyRecord(user, dispatch.companyId)).map((dispatch) => mapDispatch(dispatch, fired)),
+      dispatches: dispatches.filter((dispatch) => mayReadCompanyRecord(user, dispatch.companyId)).map((dispatch) => mapDispatch(dispatch, rungsOf.get(dispatch.id) ?? [])),
       refund: refundOf(ticket, dispatches, new Date()),
+      coverage: raw[0] ? this.calendars.coverageOf(raw[0]) : await this.calendars.coverage(),
     };
   }
 

@@ -393,7 +393,11 @@ function mapStages(stored: TicketStages): Partial<Record<Stage, StageDto>> {
   return stages;
 }
 
-export function mapDispatch(dispatch: TicketDispatchEntity, fired: readonly EscalationEntity[]): DispatchDto {
+/** A rung fired in one dispatch (an `escalations` row, as far as the dispatch's record shows it). */
+export type FiredRung = Pick<EscalationEntity, 'stage' | 'level' | 'firedAt'>;
+
+/** A dispatch's record; `rungsFired`: the rungs fired in this dispatch, oldest first. */
+export function mapDispatch(dispatch: TicketDispatchEntity, rungsFired: readonly FiredRung[]): DispatchDto {
   return {
     seq: dispatch.seq,
     companyId: dispatch.companyId,
@@ -402,9 +406,7 @@ export function mapDispatch(dispatch: TicketDispatchEntity, fired: readonly Esca
     stages: mapStages(dispatch.stages),
     extension: dispatch.extension,
     escalationLevel: dispatch.escalationLevel,
-    rungsFired: fired
-      .filter((rung) => rung.dispatchedAt.getTime() === dispatch.dispatchedAt.getTime())
-      .map((rung) => ({ stage: rung.stage, level: rung.level, firedAt: rung.firedAt.toISOString() })),
+    rungsFired: rungsFired.map((rung) => ({ stage: rung.stage, level: rung.level, firedAt: rung.firedAt.toISOString() })),
     callback: dispatch.callback,
     outcome: dispatch.outcome,
     endedAt: dispatch.endedAt ? dispatch.endedAt.toISOString() : null,

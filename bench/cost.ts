@@ -20,16 +20,16 @@ export interface Cost {
   readonly historyDetail?: string;
 }
 
-interface Counters {
+export interface Counters {
   readonly transactions: number;
   readonly scans: number;
   readonly byTable: Record<string, { ins: number; upd: number }>;
 }
 
 // A backend reports its statistics at most once a second, and an idle one within 10 s: wait that out.
-const STATS_FLUSH_MS = 11_000;
+export const STATS_FLUSH_MS = 11_000;
 
-async function counters(ctx: Context): Promise<Counters> {
+export async function counters(ctx: Context): Promise<Counters> {
   await ctx.stack.query('SELECT pg_stat_clear_snapshot()');
   const [database] = await ctx.stack.query<{ transactions: string }>('SELECT xact_commit + xact_rollback AS transactions FROM pg_stat_database WHERE datname = current_database()');
   const tables = await ctx.stack.query<{ name: string; scans: string; ins: string; upd: string }>(
@@ -42,7 +42,7 @@ async function counters(ctx: Context): Promise<Counters> {
   };
 }
 
-function difference(after: Counters, before: Counters): Counters {
+export function difference(after: Counters, before: Counters): Counters {
   const byTable: Counters['byTable'] = {};
   for (const [name, now] of Object.entries(after.byTable)) {
     const then = before.byTable[name] ?? { ins: 0, upd: 0 };

@@ -2,13 +2,16 @@
 // calibration rates, the core ratios, the p99s at half rate and rung lateness, and writes docs/BENCHMARKS.md.
 // Progress goes to stderr. It measures; it asserts nothing about timings (a missed target is reported, not failed).
 import 'reflect-metadata';
-import { writeFileSync } from 'node:fs';
-import { isAbsolute, join } from 'node:path';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { dirname, isAbsolute, join, relative } from 'node:path';
 import { projectRoot } from '@app/devstack';
+import { measureCityScale, type CityScale } from './city-scale';
 import { Cost, measureCosts, rungHistoryCost } from './cost';
 import type { Lateness, Measured } from './figures';
 import { Api, setPolicy, staffCompany, ticketBody } from './http';
 import { measureBurst, measureSpreadLateness } from './lateness';
+import { measureGrowth, type Growth } from './growth';
+import { measureRungCapacity, type RungCapacity } from './rung-capacity';
 import { describeMachine } from './machine';
 import {
   AcceptPool,
@@ -32,6 +35,10 @@ import { startBenchStack, type BenchStack } from './stack';
 interface Plan extends BenchOptions {
   readonly lateness: { readonly tickets: number; readonly batches: number; readonly firstS: number; readonly lastS: number };
   readonly burst: { readonly tickets: number; readonly leadS: number };
+  /** Rung capacity: the due-rung rates stepped through, each for `windowS` (bench/rung-capacity.ts). */
+  readonly capacity: { readonly rates: readonly number[]; readonly windowS: number };
+  /** Idle open tickets at which cost is measured again (bench/growth.ts). */
+  readonly growth: readonly number[];
 }
 
 const QUICK: Plan = {
@@ -44,6 +51,8 @@ const QUICK: Plan = {
   startConcurrency: 64,
   lateness: { tickets: 200, batches: 4, firstS: 20, lastS: 50 },
   burst: { tickets: 200, leadS: 30 },
+  capacity: { rates: [50, 100, 150, 200, 300, 400], windowS: 15 },
+  growth: [1000, 4000],
 };
 
 const FULL: Plan = {
@@ -53,27 +62,44 @@ const FULL: Plan = {
   warmupSeconds: 10,
   lateness: { tickets: 5000, batches: 10, firstS: 60, lastS: 600 },
   burst: { tickets: 2000, leadS: 120 },
+  capacity: { rates: [50, 100, 150, 200, 250, 300, 400, 500, 600], windowS: 60 },
+  growth: [1000, 10_000, 100_000],
 };
 
 const DISTRICT = 'NANKAI';
 
-function parseArgs(argv: string[]): { plan: Plan; out: string } {
+/** The parts `--only` can pick: `core` (every figure before the city), `city` (reads at city scale). */
+const SECTIONS = ['core', 'rungs', 'city'] as const;
+
+/** Which section a step of main() belongs to (its `attempt` name). */
+const sectionOf = (step: string): (typeof SECTIONS)[number] => (step === 'city' ? 'city' : step === 'rung capacity' || step === 'growth' ? 'rungs' : 'core');
+
+function parseArgs(argv: string[]): { plan: Plan; out: string; only?: string[] } {
   let plan = FULL;
-  let out = join(projectRoot(), 'docs', 'BENCHMARKS.md');
+  let out: string | undefined;
+  let only: string[] | undefined;
   for (let index = 0; index < argv.length; index++) {
     const arg = argv[index];
     if (arg === '--quick') plan = QUICK;
     else if (arg === '--out' && argv[index + 1]) out = argv[++index];
-    else if (arg === '--help' || arg === '-h') {
-      process.stdout.write('npm run bench [-- --quick] [-- --out FILE]\n  --quick  a run of a few minutes (development); the full run takes up to an hour\n  --out    where the report goes (default docs/BENCHMARKS.md)\n');
+    else if (arg === '--only' && argv[index + 1]) {
+      only = argv[++index].split(',');
+      const unknown = only.filter((name) => !(SECTIONS as readonly string[]).includes(name));
+      if (unknown.length > 0) throw new Error(`--only takes ${SECTIONS.join(', ')} (comma-separated), not ${unknown.join(', ')}`);
+    } else if (arg === '--help' || arg === '-h') {
+      process.stdout.write(
+        'npm run bench [-- --quick] [-- --out FILE] [-- --only core,city]\n  --quick  a run of a few minutes (development); the full run takes up to an hour\n  --out    where the report goes (default docs/BENCHMARKS.md)\n  --only   only these parts (development; the report then goes to test-output/ unless --out says otherwise)\n',
+      );
       process.exit(0);
     } else throw new Error(`unknown argument ${arg} (try --help)`);
   }
-  return { plan, out: isAbsolute(out) ? out : join(process.cwd(), out) };
+  // A partial run never overwrites the record of the service.
+  out ??= only ? join(projectRoot(), 'test-output', `BENCHMARKS-only-${only.join('-')}.md`) : join(projectRoot(), 'docs', 'BENCHMARKS.md');
+  return { plan, out: isAbsolute(out) ? out : join(process.cwd(), out), only };
 }
 
 async function main(): Promise<void> {
-  const { plan, out } = parseArgs(process.argv.slice(2));
+  const { plan, out, only } = parseArgs(process.argv.slice(2));
   const startedAt = new Date();
   say(`${plan.quick ? 'quick' : 'full'} run; the report goes to ${out}`);
   const stack = await startBenchStack();
@@ -93,7 +119,11 @@ async function main(): Promise<void> {
     const lateness: Lateness[] = [];
     const costs: Cost[] = [];
     const failures: string[] = [];
+    let city: CityScale | undefined;
+    let rungCapacity: RungCapacity | undefined;
+    let growth: Growth | undefined;
     const attempt = async <T>(name: string, step: () => Promise<T>, into: T[]): Promise<void> => {
+      if (only && !only.includes(sectionOf(name))) return;
       try {
         into.push(await step());
       } catch (error) {
@@ -129,8 +159,29 @@ async function main(): Promise<void> {
       await attempt('rung cost', async () => costs.push({ operation: 'rung (recordRung)', count: sample.rungs, transactions: Number.NaN, scans: Number.NaN, rowsWritten: Number.NaN, writesByTable: '', ...(await rungHistoryCost(ctx, sample.ticketId, sample.rungs, createCost.historyEvents!)) }), []);
     }
     await attempt('burst', () => measureBurst(ctx, plan.burst.tickets, plan.burst.leadS), lateness);
+    await attempt('rung capacity', async () => void (rungCapacity = await measureRungCapacity(ctx, plan.capacity.rates, plan.capacity.windowS)), []);
+    // After the capacity: its idle open tickets stay open.
+    await attempt('growth', async () => void (growth = await measureGrowth(ctx, plan.growth)), []);
+    // Last: its million tickets would weigh on every figure after it.
+    const planDir = join(dirname(out), 'bench-plans');
+    await attempt(
+      'city',
+      async () => {
+        city = await measureCityScale(stack, ctx.staff.admin, ctx.staff.operator, {
+          quick: plan.quick,
+          tickets: plan.quick ? 100_000 : 1_000_000,
+          calls: plan.quick ? 50 : 200,
+          warmup: plan.quick ? 5 : 20,
+          budgetS: plan.quick ? 20 : 60,
+          planDir,
+          planLink: relative(dirname(out), planDir),
+        });
+      },
+      [],
+    );
 
-    writeFileSync(out, renderReport({ options: plan, machine, startedAt, finishedAt: new Date(), figures, lateness, costs, failures }));
+    mkdirSync(dirname(out), { recursive: true });
+    writeFileSync(out, renderReport({ options: plan, machine, startedAt, finishedAt: new Date(), figures, lateness, costs, failures, city, rungCapacity, growth }));
     say(`wrote ${out}`);
     if (failures.length > 0) process.exitCode = 1;
   } finally {

@@ -13,6 +13,7 @@ import { Callbacks1764900000000 } from './1764900000000-Callbacks';
 import { Season1764900000001 } from './1764900000001-Season';
 import { PausesAndRefunds1765000000000 } from './1765000000000-PausesAndRefunds';
 import { ActionKeys1765000000001 } from './1765000000001-ActionKeys';
+import { CityScaleReads1765100000000 } from './1765100000000-CityScaleReads';
 
 /** Every migration in order (one a line); listed explicitly so ts-jest, tsc output and bundles all find them. */
 export const MIGRATIONS = [
@@ -31,4 +32,5 @@ export const MIGRATIONS = [
   Season1764900000001,
   PausesAndRefunds1765000000000,
   ActionKeys1765000000001,
+  CityScaleReads1765100000000,
 ];

@@ -9,10 +9,23 @@ import { csvDownload, wantsCsv } from './csv';
 import { CompanyReportDto, LeagueTableDto, OverdueQueryDto, OverdueRowDto, ReportRangeQueryDto, TrendsDto } from './report.dto';
 import { reportRangeFor } from './report-range';
 import { ReportsService } from './reports.service';
+import { TtlCache } from './ttl-cache';
+
+/**
+ * How long one computation of the public league table answers every caller of the same query: the table is
+ * public and needs no login, so without it each call, anyone's, would run the company report's query. The
+ * trade: a table up to this old (its `from`/`to` say when it was computed), on top of the `max-age=60` a browser
+ * or a shared cache may add; supervisors' own report (GET /reports/companies) is never cached.
+ */
+export const LEAGUE_CACHE_TTL_MS = 30_000;
+/** Distinct queries kept at once (each `from`/`to`/`season` is one); the oldest is dropped beyond. */
+export const LEAGUE_CACHE_ENTRIES = 64;
 
 @ApiTags('reports')
 @Controller()
 export class ReportsController {
+  private readonly league = new TtlCache<LeagueTableDto>(LEAGUE_CACHE_TTL_MS, LEAGUE_CACHE_ENTRIES);
+
   constructor(
     private readonly reports: ReportsService,
     private readonly seasons: SeasonsService,
@@ -79,6 +92,8 @@ export class ReportsController {
   @ApiOkResponse({ type: LeagueTableDto })
   @ApiBadRequestResponse({ description: 'Bad from/to, or a bad season (malformed, or with from/to).' })
   async publicCompanies(@Query() query: ReportRangeQueryDto): Promise<LeagueTableDto> {
-    return this.reports.league(await reportRangeFor(query, this.seasons));
+    // A bad range is refused before anything is kept (400); the same query within LEAGUE_CACHE_TTL_MS gets the same table.
+    const range = await reportRangeFor(query, this.seasons);
+    return this.league.get(JSON.stringify([query.from ?? null, query.to ?? null, query.season ?? null]), () => this.reports.league(range));
   }
 }

@@ -9,6 +9,7 @@ import { TicketActivitiesService } from '@app/tickets';
 import { TICKET_WORKFLOW_TYPE, ticketLifecycleQuery, ticketWorkflowId, type ArmedRung, type WorkflowTicketState } from '@app/workflows';
 import { counters, difference, STATS_FLUSH_MS, type Counters } from './cost';
 import { CpuShares, MACHINE, measureCpu } from './cpu';
+import type { Lateness } from './figures';
 import { temporalClient, type Context } from './measures';
 import { round, say, sleep } from './progress';
 import { quantile } from './stats';
@@ -23,15 +24,9 @@ import { quantile } from './stats';
  * rung a day away, so every fired rung re-arms a timer as it does in a real ticket. The CPU of every process
  * over the window shows what bounds the rate; CPU-ms per rung is the cost that does not depend on the load.
  */
-export interface CapacityStep {
+export interface CapacityStep extends Pick<Lateness, 'tickets' | 'expected' | 'recorded' | 'p50S' | 'p99S' | 'maxS'> {
   readonly rate: number;
   readonly windowS: number;
-  readonly tickets: number;
-  readonly expected: number;
-  readonly recorded: number;
-  readonly p50S: number;
-  readonly p99S: number;
-  readonly maxS: number;
   /** Rungs recorded per second, from the window's start until the last was recorded. */
   readonly achieved: number;
   /** Percent of one core per process over the window (until the last rung was recorded). */

@@ -4,7 +4,7 @@ import { appendFileSync, chmodSync, existsSync, mkdtempSync, readFileSync, rmSyn
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client as PgClient } from 'pg';
-import { findFreePort, projectRoot, RunningPostgres, RunningTemporal, startEmbeddedPostgres, startTemporalDevServer, temporalCliPath } from '@app/devstack';
+import { findFreePort, projectRoot, queryOnce, RunningPostgres, RunningTemporal, startEmbeddedPostgres, startTemporalDevServer, temporalCliPath } from '@app/devstack';
 import { runMigrations } from '@app/persistence';
 import type { CpuPart } from './cpu';
 import { say, waitFor } from './progress';
@@ -131,15 +131,7 @@ export async function startBenchStack(): Promise<BenchStack> {
         worker.start(env);
         await waitForWorker(logFile, mark);
       },
-      query: async <T>(sql: string, params: unknown[] = []): Promise<T[]> => {
-        const client = new PgClient({ connectionString: databaseUrl });
-        await client.connect();
-        try {
-          return (await client.query(sql, params)).rows as T[];
-        } finally {
-          await client.end();
-        }
-      },
+      query: <T>(sql: string, params: unknown[] = []): Promise<T[]> => queryOnce<T>(databaseUrl, sql, params),
       session: async (statements) => {
         const client = new PgClient({ connectionString: databaseUrl });
         await client.connect();

@@ -14,18 +14,13 @@ import { dataSourceOptions } from '@app/persistence';
 import { temporalConnectionOptions } from '@app/temporal';
 import { checkConsistency } from '@app/tickets';
 import type { ConsistencyProgress } from '@app/tickets';
+import type { StackFile } from './stack';
 
 /** Exit status when the check could not run at all. */
 class CannotCheck extends Error {}
 
-/** What the check reads of DATA_DIR/stack.json (written by scripts/stack.ts while the stack runs). */
-interface RunningStack {
-  readonly startedAt?: string;
-  readonly databaseUrl?: string;
-  readonly temporalAddress?: string;
-  readonly namespace?: string;
-  readonly processes?: ReadonlyArray<{ readonly role: string; readonly pid: number }>;
-}
+/** DATA_DIR/stack.json as scripts/stack.ts writes it; read defensively (a file of another version may lack fields). */
+type RunningStack = Partial<StackFile>;
 
 const progress = (message: string): void => void process.stderr.write(`[check] ${message}\n`);
 const print = (line: string): void => void process.stdout.write(`${line}\n`);

@@ -102,14 +102,15 @@ async function main(): Promise<void> {
     figures.postgresStartMs = Date.now() - pgBegan;
     const password = decodeURIComponent(new URL(postgres.url).password);
 
-    cluster = await startTemporalCluster({
+    const clusterOptions = {
       binDir: server.binDir,
       schemaDir: server.schemaDir,
       postgres: { host: '127.0.0.1', port: pgPort, user: 'postgres', password },
       dataDir: join(dir, 'temporal'),
       namespaces: ['hotline'],
       log: say,
-    });
+    };
+    cluster = await startTemporalCluster(clusterOptions);
     figures.schemaSetupMs = cluster.timings.schemaMs;
     figures.clusterStartMs = cluster.timings.startMs;
     figures.services = cluster.handles.map((handle) => ({ role: `temporal-${handle.role}`, pid: handle.pid, port: handle.port, ports: handle.ports }));
@@ -118,15 +119,7 @@ async function main(): Promise<void> {
     const againBegan = Date.now();
     const clusterAgain = cluster;
     await clusterAgain.stop();
-    cluster = await startTemporalCluster({
-      binDir: server.binDir,
-      schemaDir: server.schemaDir,
-      postgres: { host: '127.0.0.1', port: pgPort, user: 'postgres', password },
-      dataDir: join(dir, 'temporal'),
-      namespaces: ['hotline'],
-      ports: Object.fromEntries(clusterAgain.handles.map((handle) => [handle.role, handle.port])),
-      log: say,
-    });
+    cluster = await startTemporalCluster({ ...clusterOptions, ports: Object.fromEntries(clusterAgain.handles.map((handle) => [handle.role, handle.port])) });
     figures.restartOnSetUpDatabasesMs = Date.now() - againBegan;
     figures.schemaUpdateNoOpMs = cluster.timings.schemaMs;
 

@@ -3,8 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { appendFileSync, chmodSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Client as PgClient } from 'pg';
-import { findFreePort, projectRoot, RunningTemporal, startTemporalDevServer, temporalCliPath } from '@app/devstack';
+import { findFreePort, projectRoot, queryOnce, RunningTemporal, startTemporalDevServer, temporalCliPath } from '@app/devstack';
 import { runMigrations } from '@app/persistence';
 import { eventually } from './system';
 
@@ -157,15 +156,7 @@ export async function startFaultStack(name: string): Promise<FaultStack> {
     temporal: temporalPart,
     api,
     worker,
-    query: async <T>(sql: string, params: unknown[] = []): Promise<T[]> => {
-      const client = new PgClient({ connectionString: databaseUrl });
-      await client.connect();
-      try {
-        return (await client.query(sql, params)).rows as T[];
-      } finally {
-        await client.end();
-      }
-    },
+    query: <T>(sql: string, params: unknown[] = []): Promise<T[]> => queryOnce<T>(databaseUrl, sql, params),
     powerCut: async () => {
       const pids = parts.flatMap((part) => part.pids());
       for (const pid of pids) killQuietly(pid, 'SIGKILL');

@@ -4,3 +4,4 @@ export * from './temporal-dev-server';
 export * from './temporal-tools';
 export * from './demo-data';
 export * from './temporal-cluster';
+export * from './api-client';

@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { appendFileSync, chmodSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { findFreePort, projectRoot, queryOnce, RunningTemporal, startTemporalDevServer, temporalCliPath } from '@app/devstack';
+import { findFreePort, projectRoot, releasePort, queryOnce, RunningTemporal, startTemporalDevServer, temporalCliPath } from '@app/devstack';
 import { runMigrations } from '@app/persistence';
 import { eventually } from './system';
 
@@ -169,6 +169,7 @@ export async function startFaultStack(name: string): Promise<FaultStack> {
       await temporalPart.kill().catch(() => undefined);
       if (postgres) await signalChild(postgres, 'SIGTERM').catch(() => undefined);
       await postgresPart.kill().catch(() => undefined);
+      for (const port of [pgPort, temporalPort, apiPort]) releasePort(port);
       // FAULT_KEEP=1 keeps the data and stack.log for a look after a failure.
       if (!process.env.FAULT_KEEP) rmSync(dir, { recursive: true, force: true });
     },

@@ -30,6 +30,8 @@ type Verdict = 'met' | 'missed' | 'recorded' | 'not measured';
 
 interface Comparison {
   readonly what: string;
+  /** The figures (or lateness scenarios) whose CPU picture explains a miss. */
+  readonly from?: readonly string[];
   readonly value: number | undefined;
   readonly shown: string;
   readonly target: string;
@@ -87,21 +89,51 @@ function comparisons(results: Results): Comparison[] {
   const spread = results.lateness.find((entry) => entry.key === 'lateness');
   const burst = results.lateness.find((entry) => entry.key === 'burst');
   return [
-    ratio('R_api_db / R_pg (Nest + TypeORM overhead on the create)', apiDb, pg, { atLeast: 0.25 }),
-    ratio('R_read / R_http (a read against the empty route)', median(results, 'R_read'), median(results, 'R_http'), { atLeast: 0.5 }),
-    ratio('R_ticket / min(R_api_db, R_start) (composition loses little)', ticket, composed, { atLeast: 0.8 }),
+    { ...ratio('R_api_db / R_pg (Nest + TypeORM overhead on the create)', apiDb, pg, { atLeast: 0.25 }), from: ['R_pg', 'R_api_db'] },
+    { ...ratio('R_read / R_http (a read against the empty route)', median(results, 'R_read'), median(results, 'R_http'), { atLeast: 0.5 }), from: ['R_http', 'R_read'] },
+    { ...ratio('R_ticket / min(R_api_db, R_start) (composition loses little)', ticket, composed, { atLeast: 0.8 }), from: ['R_api_db', 'R_start', 'R_ticket'] },
     ratio('R_ticket / R_pg', ticket, pg),
     ratio('R_action / R_ticket', median(results, 'R_action'), ticket),
-    atMost('create p99 at half of R_ticket', median(results, 'p99_create'), 250, 'ms'),
-    atMost('accept p99 at half of R_action', median(results, 'p99_accept'), 250, 'ms'),
-    atMost('rung lateness p50 (spread)', spread?.p50S, 0.3, 's', 2),
-    atMost('rung lateness p99 (spread)', spread?.p99S, 1, 's', 2),
-    atMost('rung lateness max (spread)', spread?.maxS, 3, 's', 2),
+    { ...atMost('create p99 at half of R_ticket', median(results, 'p99_create'), 250, 'ms'), from: ['p99_create'] },
+    { ...atMost('accept p99 at half of R_action', median(results, 'p99_accept'), 250, 'ms'), from: ['p99_accept'] },
+    { ...atMost('rung lateness p50 (spread)', spread?.p50S, 0.3, 's', 2), from: ['lateness'] },
+    { ...atMost('rung lateness p99 (spread)', spread?.p99S, 1, 's', 2), from: ['lateness'] },
+    { ...atMost('rung lateness max (spread)', spread?.maxS, 3, 's', 2), from: ['lateness'] },
     ratio('burst rungs/s / R_start', burst?.rungsPerSecond, start),
     atLeast('rung capacity (due rungs/s with p99 ≤ 1 s)', results.rungCapacity?.capacity, 250, 'rungs/s'),
     atMost('worker memory per cached workflow', mibPerCachedWorkflow(results.growth), 1.5, 'MiB', 2),
     ...cityComparisons(results.city).map((entry) => atMost(entry.what, entry.value, entry.limit, 'ms', 1)),
   ];
+}
+
+/** Where the CPU went while a figure ran: the machine's total and the parts that took the most. */
+function cpuPicture(results: Results, key: string): string | undefined {
+  const measured = find(results, key);
+  const cpu = measured ? medianRepeat(measured)?.cpu : results.lateness.find((entry) => entry.key === key)?.cpu;
+  if (!cpu) return undefined;
+  const total = Math.min(cpu[MACHINE] ?? 0, 100 * results.machine.cores);
+  const parts = CPU_PARTS.map((part) => [part, Math.max(0, cpu[part] ?? 0)] as const)
+    .filter(([, share]) => share >= 5)
+    .sort((a, b) => b[1] - a[1])
+    .map(([part, share]) => `${part} ${round(share)} %`);
+  const ours = CPU_PARTS.reduce((sum, part) => sum + Math.max(0, cpu[part] ?? 0), 0);
+  const other = Math.max(0, (cpu[MACHINE] ?? 0) - ours);
+  const saturated = total >= 100 * results.machine.cores * 0.85 ? 'the machine saturated' : 'the machine not saturated';
+  return `${key}: ${saturated} (${round(total)} % of ${100 * results.machine.cores} %): ${parts.join(', ') || 'no part above 5 %'}${other >= 20 ? `; other processes ${round(other)} %` : ''}`;
+}
+
+/** For each missed target, the measured CPU picture of the figures it compares (the analysis is in performance-changes.md). */
+function renderMisses(results: Results, missed: Comparison[]): string[] {
+  const lines: string[] = ['## The misses, and where the time went', ''];
+  lines.push('What bounds each missed figure, from the CPU shares measured while it ran (the table above). The analysis of each');
+  lines.push('miss, what was tried and what it would take, is in [performance-changes.md](performance-changes.md#the-misses-of-the-full-run).');
+  lines.push('');
+  for (const comparison of missed) {
+    const pictures = (comparison.from ?? []).map((key) => cpuPicture(results, key)).filter((picture): picture is string => picture !== undefined);
+    lines.push(`- **${comparison.what}**: ${comparison.shown} against ${comparison.target}${pictures.length > 0 ? '. ' + pictures.join('; ') : ''}.`);
+  }
+  lines.push('');
+  return lines;
 }
 
 function cpuCells(cpu: CpuShares | undefined): string[] {
@@ -253,6 +285,14 @@ export function renderReport(results: Results): string {
   if (results.rungCapacity) lines.push(...renderRungCapacity(results.rungCapacity));
   if (results.growth) lines.push(...renderGrowth(results.growth));
   if (results.city) lines.push(...renderCitySection(results.city));
+  const missed = comparisons(results).filter((comparison) => comparison.verdict === 'missed');
+  if (missed.length > 0) lines.push(...renderMisses(results, missed));
+  lines.push('## Before and after each optimisation');
+  lines.push('');
+  lines.push('This file holds only the latest run. What each optimisation changed, measured before and after it (CPU-ms and');
+  lines.push('statements per request, history events and statements per rung, the city-scale reads with their plans), is recorded');
+  lines.push('in [performance-changes.md](performance-changes.md).');
+  lines.push('');
   lines.push('## How each figure is measured');
   lines.push('');
   lines.push('The stack is the embedded default as `npm start` runs it (scripts/stack.ts), in a temporary directory: embedded');

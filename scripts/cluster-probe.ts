@@ -11,28 +11,13 @@ import { chmodSync, closeSync, mkdtempSync, openSync, readFileSync, rmSync } fro
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
-import { pathToFileURL } from 'node:url';
 import { Client as PgClient } from 'pg';
 import { Client, Connection } from '@temporalio/client';
 import { findFreePort, projectRoot, RunningPostgres, RunningTemporalCluster, seedDemoData, startEmbeddedPostgres, startTemporalCluster } from '@app/devstack';
 import { runMigrations } from '@app/persistence';
+import { ensureTemporalServer } from './temporal-server-paths';
 
 const say = (message: string): void => void process.stderr.write(`[cluster-probe] ${message}\n`);
-
-interface TemporalServerPaths {
-  readonly version: string;
-  readonly dir: string;
-  readonly binDir: string;
-  readonly server: string;
-  readonly sqlTool: string;
-  readonly schemaDir: string;
-}
-
-/** scripts/temporal-server.mjs is ESM and dependency-free; compiled CommonJS reaches it with import(). */
-async function ensureTemporalServer(root: string): Promise<TemporalServerPaths> {
-  const module = (await import(pathToFileURL(join(root, 'scripts', 'temporal-server.mjs')).href)) as { ensureTemporalServer(): Promise<TemporalServerPaths> };
-  return module.ensureTemporalServer();
-}
 
 async function until<T>(what: string, timeoutMs: number, probe: () => Promise<T | undefined>): Promise<T> {
   const deadline = Date.now() + timeoutMs;

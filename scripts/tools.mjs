@@ -72,6 +72,20 @@ export function ensureChromium() {
   return CHROMIUM;
 }
 
+export const HAPROXY = process.env.HAPROXY_PATH ?? '/usr/sbin/haproxy';
+
+/** Debian's HAProxy, the balancer of `npm run start:cluster` and the cluster tier (installed as root when missing). */
+export function ensureHaproxy() {
+  if (existsSync(HAPROXY)) return HAPROXY;
+  if (process.getuid?.() !== 0) {
+    throw new Error(`${HAPROXY} is missing: install Debian's haproxy package (apt-get install haproxy) or set HAPROXY_PATH`);
+  }
+  say('installing Debian haproxy, the balancer in front of the API replicas…');
+  run('apt-get', ['update', '-qq']);
+  run('apt-get', ['install', '-y', '-qq', '--no-install-recommends', 'haproxy'], { env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } });
+  return HAPROXY;
+}
+
 /** The newest modification time of any file under `path` (0 when it does not exist). */
 function newest(path) {
   if (!existsSync(path)) return 0;

@@ -10,8 +10,11 @@ import { ticketBody } from './fixtures';
 import { Answer, HttpClient, setPolicy, staffCompany, StaffedCompany } from './http-client';
 import { eventually } from './system';
 
+/** What the checks need of a stack: the fault stack, or the cluster (test/support/cluster-process.ts). */
+export type CheckedStack = Pick<FaultStack, 'query' | 'temporalAddress' | 'databaseUrl'>;
+
 /** The latest rung instant of `stage` stored on any of the tickets (ms since the epoch). */
-export async function lastRungInstant(stack: FaultStack, ticketIds: string[], stage: string): Promise<number> {
+export async function lastRungInstant(stack: CheckedStack, ticketIds: string[], stage: string): Promise<number> {
   const [row] = await stack.query<{ last: Date }>(
     `SELECT max(rung.value::timestamptz) AS last
        FROM tickets, jsonb_each_text(stages->$2->'rungs') AS rung
@@ -25,7 +28,7 @@ export async function lastRungInstant(stack: FaultStack, ticketIds: string[], st
  * Each ticket's rungs of the given stages were fired exactly once each (one escalation row, one audit event,
  * one notice at PUBLIC_NOTICE), at the instant stored on the ticket; no other stage fired. Prints lateness.
  */
-export async function expectFiredOnce(stack: FaultStack, ticketIds: string[], expected: Partial<Record<string, string[]>>): Promise<void> {
+export async function expectFiredOnce(stack: CheckedStack, ticketIds: string[], expected: Partial<Record<string, string[]>>): Promise<void> {
   const escalations = await stack.query<{ ticket_id: string; stage: string; level: string; due_at: Date; fired_at: Date; stored: string | null }>(
     `SELECT e.ticket_id, e.stage, e.level, e.due_at, e.fired_at, t.stages->e.stage->'rungs'->>e.level AS stored
        FROM escalations e JOIN tickets t ON t.id = e.ticket_id
@@ -67,7 +70,7 @@ export async function expectFiredOnce(stack: FaultStack, ticketIds: string[], ex
 
 const clients = new Map<string, Promise<Client>>();
 /** A Temporal client of the stack's server (the connection reconnects across server restarts). */
-export function temporalClientOf(stack: FaultStack): Promise<Client> {
+export function temporalClientOf(stack: CheckedStack): Promise<Client> {
   let client = clients.get(stack.temporalAddress);
   if (!client) {
     client = Connection.connect({ address: stack.temporalAddress }).then((connection) => new Client({ connection }));
@@ -77,7 +80,7 @@ export function temporalClientOf(stack: FaultStack): Promise<Client> {
 }
 
 /** Waits until the ticket's workflow runs. */
-export async function waitForWorkflow(stack: FaultStack, ticketId: string, timeoutMs = 120_000): Promise<void> {
+export async function waitForWorkflow(stack: CheckedStack, ticketId: string, timeoutMs = 120_000): Promise<void> {
   const client = await temporalClientOf(stack);
   await eventually(
     async () => {
@@ -101,7 +104,7 @@ export async function closeFaultClients(): Promise<void> {
 }
 
 /** The consistency check (`npm run check`'s) over the whole stack finds nothing. */
-export async function expectConsistent(stack: FaultStack): Promise<void> {
+export async function expectConsistent(stack: CheckedStack): Promise<void> {
   const dataSource = new DataSource(dataSourceOptions({ url: stack.databaseUrl, poolSize: 2 }));
   await dataSource.initialize();
   try {
@@ -166,7 +169,7 @@ export async function createBurst(
   return { answers, bodies, retried };
 }
 
-export async function ticketCount(stack: FaultStack): Promise<number> {
+export async function ticketCount(stack: CheckedStack): Promise<number> {
   return Number((await stack.query<{ n: string }>('SELECT count(*) AS n FROM tickets'))[0].n);
 }
 
@@ -174,7 +177,7 @@ export async function ticketCount(stack: FaultStack): Promise<number> {
  * Every answered create is one ticket and nothing else was created (the stack held `ticketsBefore` tickets
  * before the burst), each with its workflow running.
  */
-export async function expectEachTicketOnce(stack: FaultStack, outcome: BurstOutcome, ticketsBefore: number): Promise<string[]> {
+export async function expectEachTicketOnce(stack: CheckedStack, outcome: BurstOutcome, ticketsBefore: number): Promise<string[]> {
   const ids = [...outcome.answers.values()].map((answer) => answer.body.id as string);
   expect(new Set(ids).size).toBe(outcome.answers.size);
   const rows = await stack.query<{ id: string }>('SELECT id FROM tickets WHERE id = ANY($1)', [ids]);
@@ -213,12 +216,12 @@ export function useAcceptLadder(staff: StaffedCompany, acceptSeconds: number): P
 }
 
 /** How many rungs of the tickets are recorded. */
-export async function firedCount(stack: FaultStack, ticketIds: string[]): Promise<number> {
+export async function firedCount(stack: CheckedStack, ticketIds: string[]): Promise<number> {
   return Number((await stack.query<{ n: string }>('SELECT count(*) AS n FROM escalations WHERE ticket_id = ANY($1)', [ticketIds]))[0].n);
 }
 
 /** Waits until every accept rung of the tickets is recorded, then checks each fired exactly once. */
-export async function expectAcceptLaddersFired(stack: FaultStack, ticketIds: string[]): Promise<void> {
+export async function expectAcceptLaddersFired(stack: CheckedStack, ticketIds: string[]): Promise<void> {
   const total = ticketIds.length * ACCEPT_LADDER.accept.length;
   await eventually(async () => ((await firedCount(stack, ticketIds)) === total ? true : undefined), 240_000, `all ${total} rungs recorded`);
   await expectFiredOnce(stack, ticketIds, ACCEPT_LADDER);

@@ -147,6 +147,25 @@ export async function freeApiPort(): Promise<number> {
   }
 }
 
+/**
+ * Ctrl-C (SIGINT) to a stack or cluster and wait; then whatever is left (it was killed, or could not stop a
+ * part): its process group, and every process its JSON file last named.
+ */
+export async function stopLeavingNothing(node: NodeProcess, graceMs: number, lastNamedPids: () => number[]): Promise<Exit> {
+  const exit = await node.stop('SIGINT', graceMs);
+  node.killGroup();
+  const leftovers = lastNamedPids().filter(isRunning);
+  for (const pid of leftovers) {
+    try {
+      process.kill(pid, 'SIGKILL');
+    } catch {
+      // gone meanwhile
+    }
+  }
+  await eventually(async () => (leftovers.some(isRunning) ? undefined : true), 30_000, `the processes of ${node.name} gone`);
+  return exit;
+}
+
 /** True while `pid` runs (a zombie, dead but not reaped, counts as gone). */
 export function isRunning(pid: number): boolean {
   try {
@@ -224,19 +243,7 @@ export async function startStack(options: { env?: NodeJS.ProcessEnv; args?: stri
     pid: (role) => info()?.processes.find((entry) => entry.role === role)?.pid,
     stop: (graceMs = 60_000) =>
       (stopped ??= (async () => {
-        const exit = await node.stop('SIGINT', graceMs);
-        // Whatever is left (the stack was killed, or could not stop a part): its group, and any process
-        // stack.json last named, then the data.
-        node.killGroup();
-        const leftovers = (lastInfo?.processes ?? []).map((entry) => entry.pid).filter(isRunning);
-        for (const pid of leftovers) {
-          try {
-            process.kill(pid, 'SIGKILL');
-          } catch {
-            // gone meanwhile
-          }
-        }
-        await eventually(async () => (leftovers.some(isRunning) ? undefined : true), 30_000, 'the stack’s processes gone');
+        const exit = await stopLeavingNothing(node, graceMs, () => (lastInfo?.processes ?? []).map((entry) => entry.pid));
         rmSync(dataDir, { recursive: true, force: true });
         return exit;
       })()),

@@ -95,7 +95,7 @@ export function startCutOffApi(system: TestSystem): Promise<TestSystem> {
 export async function startApi(config: AppConfig): Promise<TestSystem> {
   const moduleRef = await Test.createTestingModule({ imports: [ApiModule.register(config)] }).compile();
   const app = moduleRef.createNestApplication<INestApplication<App>>({ logger: false });
-  configureHttpApp(app, { corsOrigins: config.corsOrigins });
+  configureHttpApp(app, { corsOrigins: config.corsOrigins, trustProxy: config.trustProxy });
   await app.init();
   return {
     config,

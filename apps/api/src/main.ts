@@ -11,7 +11,7 @@ async function bootstrap(): Promise<void> {
   const app = await NestFactory.create(ApiModule.register(config), {
     logger: nestLogLevels(config.logLevel),
   });
-  configureHttpApp(app, { corsOrigins: config.corsOrigins });
+  configureHttpApp(app, { corsOrigins: config.corsOrigins, trustProxy: config.trustProxy });
   // SIGTERM/SIGINT: readiness 503 draining, serve SHUTDOWN_DRAIN_MS more, close letting requests in flight finish, exit 0.
   enableGracefulShutdown(app, { drainMs: config.shutdownDrainMs ?? 0 });
   await app.listen(config.port);

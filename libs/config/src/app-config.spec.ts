@@ -17,6 +17,7 @@ describe('loadConfig', () => {
       workflowBundlePath: null,
       corsOrigins: [],
       shutdownDrainMs: 0,
+      trustProxy: null,
     });
   });
 
@@ -43,6 +44,13 @@ describe('loadConfig', () => {
     expect(loadConfig({ ...minimal, CORS_ORIGINS: 'https://console.example.cn, http://localhost:5173' }).corsOrigins).toEqual(['https://console.example.cn', 'http://localhost:5173']);
     expect(() => loadConfig({ ...minimal, CORS_ORIGINS: '*' })).toThrow(/CORS_ORIGINS/);
     expect(() => loadConfig({ ...minimal, CORS_ORIGINS: 'https://a.example/path' })).toThrow(/CORS_ORIGINS/);
+    // TRUST_PROXY: which proxies' X-Forwarded-For names the client (the login throttle's address behind a balancer).
+    expect(loadConfig(minimal).trustProxy).toBeNull();
+    expect(loadConfig({ ...minimal, TRUST_PROXY: 'loopback' }).trustProxy).toEqual(['loopback']);
+    expect(loadConfig({ ...minimal, TRUST_PROXY: '1' }).trustProxy).toBe(1);
+    expect(loadConfig({ ...minimal, TRUST_PROXY: '10.0.0.0/8, 127.0.0.1' }).trustProxy).toEqual(['10.0.0.0/8', '127.0.0.1']);
+    expect(() => loadConfig({ ...minimal, TRUST_PROXY: 'true' })).toThrow(/TRUST_PROXY/);
+    expect(() => loadConfig({ ...minimal, TRUST_PROXY: '*' })).toThrow(/TRUST_PROXY/);
   });
 
   it('converts numbers and booleans', () => {

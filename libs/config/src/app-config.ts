@@ -177,6 +177,18 @@ class EnvironmentVariables {
   @IsOptional()
   @Matches(/^https?:\/\/[^\s,/]+(,\s*https?:\/\/[^\s,/]+)*$/, { message: 'CORS_ORIGINS must be a comma-separated list of origins like https://console.example.cn' })
   CORS_ORIGINS?: string;
+
+  /**
+   * Which proxies in front of the API to believe about the client's address (X-Forwarded-For), as Express's
+   * `trust proxy`: `loopback`, a hop count, or addresses/CIDRs, comma-separated. Unset: none (the socket's
+   * peer is the client). Behind a balancer it must be set, or every client counts as the balancer's address
+   * in the per-address login throttle.
+   */
+  @IsOptional()
+  @Matches(/^(loopback|linklocal|uniquelocal|[0-9]{1,2}|[0-9a-fA-F:.]+(\/[0-9]{1,3})?)(\s*,\s*(loopback|linklocal|uniquelocal|[0-9a-fA-F:.]+(\/[0-9]{1,3})?))*$/, {
+    message: 'TRUST_PROXY must be loopback, a hop count, or comma-separated addresses/CIDRs of the proxies in front of the API',
+  })
+  TRUST_PROXY?: string;
 }
 
 export interface TemporalTlsConfig {
@@ -223,6 +235,8 @@ export interface AppConfig {
   readonly workflowBundlePath: string | null;
   /** Browser origins allowed to call the API (CORS); empty: CORS closed, only the API's own origin (the console) calls it. */
   readonly corsOrigins: readonly string[];
+  /** TRUST_PROXY as Express's `trust proxy` takes it (a hop count or a list); null: no proxy believed. */
+  readonly trustProxy?: number | readonly string[] | null;
   /**
    * API only: how long, after SIGTERM/SIGINT, the API keeps serving with readiness at 503 `draining`, so a
    * balancer stops sending it traffic before it closes (SHUTDOWN_DRAIN_MS; DEFAULT_SHUTDOWN_DRAIN_MS).
@@ -310,7 +324,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     workflowBundlePath: vars.WORKFLOW_BUNDLE_PATH ?? null,
     corsOrigins: vars.CORS_ORIGINS ? vars.CORS_ORIGINS.split(',').map((origin) => origin.trim()) : [],
     shutdownDrainMs: vars.SHUTDOWN_DRAIN_MS ?? DEFAULT_SHUTDOWN_DRAIN_MS[nodeEnv],
+    trustProxy: parseTrustProxy(vars.TRUST_PROXY),
   };
+}
+
+function parseTrustProxy(value: string | undefined): number | readonly string[] | null {
+  if (!value) return null;
+  return /^[0-9]{1,2}$/.test(value) ? Number(value) : value.split(',').map((entry) => entry.trim());
 }
 
 /**

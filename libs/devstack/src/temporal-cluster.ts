@@ -157,11 +157,17 @@ export async function startTemporalCluster(options: TemporalClusterOptions): Pro
 
 type ClusterPorts = Record<TemporalServiceRole, TemporalServicePorts>;
 
+/**
+ * Temporal keeps each service's ports in cluster_membership.rpc_port, a smallint: a port above 32767 makes
+ * the service exit at start ("value out of range for type smallint"). findFreePort picks below 32000.
+ */
+const MAX_SERVICE_PORT = 32_767;
+
 async function allocatePorts(wanted: Partial<Record<TemporalServiceRole, number>>): Promise<ClusterPorts> {
   const taken = new Set<number>();
   const pick = async (preferred: number): Promise<number> => {
     for (let attempt = 0; attempt < 20; attempt += 1) {
-      const port = await findFreePort(taken.has(preferred) ? undefined : preferred);
+      const port = await findFreePort(taken.has(preferred) || preferred > MAX_SERVICE_PORT ? undefined : preferred);
       if (!taken.has(port)) {
         taken.add(port);
         return port;
@@ -169,6 +175,9 @@ async function allocatePorts(wanted: Partial<Record<TemporalServiceRole, number>
     }
     throw new Error('no free port found');
   };
+  for (const [role, port] of Object.entries(wanted)) {
+    if (port > MAX_SERVICE_PORT) throw new Error(`the ${role} port ${port} is above ${MAX_SERVICE_PORT}: Temporal stores service ports in a smallint column (cluster_membership.rpc_port)`);
+  }
   const frontend = wanted.frontend ?? (await pick(7233));
   taken.add(frontend);
   const ports: Partial<ClusterPorts> = {};

@@ -30,6 +30,8 @@ export function openApiDocument(app: INestApplication): OpenAPIObject {
 export interface HttpEdgeOptions {
   /** Browser origins allowed to call the API (CORS_ORIGINS); empty: CORS closed. */
   readonly corsOrigins?: readonly string[];
+  /** Proxies believed about the client's address (TRUST_PROXY); null/undefined: none. */
+  readonly trustProxy?: number | readonly string[] | null;
 }
 
 /**
@@ -75,6 +77,10 @@ function utf8Only(_request: Request, _response: Response, body: Buffer): void {
 export function configureHttpApp(app: INestApplication, options: HttpEdgeOptions = {}): void {
   // Security headers, and no X-Powered-By. The CSP allows only the origin (helmet's default: scripts from
   // 'self', inline styles, which the console's components set) and data: images (Swagger UI's icons).
+  // request.ip (the login throttle's address) is X-Forwarded-For's client only when it came through a trusted proxy.
+  if (options.trustProxy !== undefined && options.trustProxy !== null) {
+    (app as NestExpressApplication).set('trust proxy', typeof options.trustProxy === 'number' ? options.trustProxy : [...options.trustProxy]);
+  }
   app.use(helmet({ contentSecurityPolicy: { directives: { 'img-src': ["'self'", 'data:'], 'connect-src': ["'self'"] } } }));
   app.use(noSharedCaching);
   app.use(jsonBodiesOnly);

@@ -1,4 +1,8 @@
 import { randomBytes, randomUUID } from 'node:crypto';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Worker } from '@temporalio/worker';
+import { WORKFLOW_PATCHES, ticketWorkflowId } from '@app/workflows';
 import { LOGIN_FAILURES_PER_ADDRESS, LOGIN_FAILURES_PER_USERNAME } from '@app/auth';
 import { ticketBody } from '../support/fixtures';
 import { killByName, RunningCluster, startCluster } from '../support/cluster-process';
@@ -8,11 +12,16 @@ import {
   expectAcceptLaddersFired,
   expectConsistent,
   expectEachTicketOnce,
+  expectFiredOnce,
+  firedCount,
+  temporalClientOf,
   ticketCount,
   useAcceptLadder,
   waitForWorkflow,
 } from '../support/fault-checks';
-import { HttpClient, signIn, staffCompany, StaffedCompany } from '../support/http-client';
+import { HttpClient, setPolicy, signIn, staffCompany, StaffedCompany } from '../support/http-client';
+import { bundleWorkflowVariant } from '../support/workflow-variants';
+import { rungRecordings } from '../workflows/rung-history';
 import { eventually } from '../support/system';
 
 // Cluster tier: `npm run start:cluster` as it runs (the real Temporal server on PostgreSQL as four service
@@ -28,6 +37,24 @@ describe('the cluster (npm run start:cluster)', () => {
     const entry = cluster.entry(name);
     if (!entry) throw new Error(`no ${name} in cluster.json`);
     return new HttpClient(`http://127.0.0.1:${entry.port}`, token);
+  };
+
+  /**
+   * SIGTERM to a worker, as a rolling restart sends it: it finishes what it holds and exits, the supervisor
+   * starts it again (reading DATA_DIR/workflow-bundle.js again), and this waits until the new process polls.
+   */
+  const restartWorker = async (name: string): Promise<void> => {
+    const old = cluster.entry(name)!.pid;
+    process.kill(old, 'SIGTERM');
+    const fresh = await eventually(async () => {
+      const entry = cluster.entry(name);
+      return entry && entry.pid !== old ? entry.pid : undefined;
+    }, 120_000, `${name} restarted`);
+    const client = await temporalClientOf(cluster);
+    await eventually(async () => {
+      const { pollers } = await client.workflowService.describeTaskQueue({ namespace: 'default', taskQueue: { name: 'tickets' }, taskQueueType: 1 });
+      return (pollers ?? []).some((poller) => poller.identity?.startsWith(`${fresh}@`)) ? true : undefined;
+    }, 120_000, `${name} (pid ${fresh}) polling`);
   };
 
   beforeAll(async () => {
@@ -159,5 +186,46 @@ describe('the cluster (npm run start:cluster)', () => {
     }, 120_000, 'temporal-history restarted by the supervisor');
     await expectAcceptLaddersFired(cluster, ids);
     await expectConsistent(cluster);
+  });
+
+  it('rolls the workers onto a workflow change guarded by patched(): open tickets finish on the new code; the replay gate holds', async () => {
+    const bundleFile = join(cluster.dataDir, 'workflow-bundle.js');
+    const current = readFileSync(bundleFile, 'utf8');
+    // Both workers on the code before the change (rungs recorded by an activity task).
+    writeFileSync(bundleFile, (await bundleWorkflowVariant(WORKFLOW_PATCHES.localRungs, 'before')).code);
+    await restartWorker('worker-1');
+    await restartWorker('worker-2');
+    // The accept ladder: DUE_SOON and OVERDUE before the roll, WARNING and PUBLIC_NOTICE long after it.
+    await setPolicy(staff.admin, 'P0', { accept: 'PT12S', contact: 'PT1H', visit: 'PT1H', reply: 'PT1H', warningAfter: 'PT90S', noticeAfter: 'PT100S', calendar: '24x7' });
+    const ids: string[] = [];
+    for (let index = 0; index < 4; index++) ids.push((await staff.operator.expect(201, 'POST', '/tickets', ticketBody({ category: 'LEAK' }))).body.id);
+    await eventually(async () => ((await firedCount(cluster, ids)) === ids.length * 2 ? true : undefined), 120_000, 'DUE_SOON and OVERDUE recorded on the old code');
+
+    // The rolling restart onto the new code, one worker at a time.
+    writeFileSync(bundleFile, current);
+    await restartWorker('worker-1');
+    await restartWorker('worker-2');
+    const rolledAt = Date.now();
+    const [{ next }] = await cluster.query<{ next: Date }>(
+      `SELECT min(rung.value::timestamptz) AS next FROM tickets, jsonb_each_text(stages->'accept'->'rungs') AS rung WHERE id = ANY($1) AND rung.key = 'WARNING'`,
+      [ids],
+    );
+    // Not luck: the roll took seconds and the next rungs were 90 s out; say so plainly if a machine was slower.
+    expect({ rolledBeforeTheNextRung: rolledAt < next.getTime() }).toEqual({ rolledBeforeTheNextRung: true });
+
+    await eventually(async () => ((await firedCount(cluster, ids)) === ids.length * 4 ? true : undefined), 240_000, 'every rung recorded');
+    await expectFiredOnce(cluster, ids, { accept: ['DUE_SOON', 'OVERDUE', 'WARNING', 'PUBLIC_NOTICE'] });
+    const client = await temporalClientOf(cluster);
+    const history = await client.workflow.getHandle(ticketWorkflowId(ids[0])).fetchHistory();
+    for (const id of ids) {
+      const recordings = rungRecordings(await client.workflow.getHandle(ticketWorkflowId(id)).fetchHistory());
+      // Old code: an activity task per rung (its input is in the history); new code: a local activity's marker.
+      expect({ id, kinds: recordings.map((recording) => (recording.input === undefined ? 'local' : 'activity')) }).toEqual({ id, kinds: ['activity', 'activity', 'local', 'local'] });
+    }
+
+    // The replay gate: the mixed history replays on the new code, and would fail on the change made without patched().
+    await expect(Worker.runReplayHistory({ workflowBundle: { code: current } }, history, 'rolled')).resolves.toBeUndefined();
+    const unguarded = await bundleWorkflowVariant(WORKFLOW_PATCHES.localRungs, 'unguarded');
+    await expect(Worker.runReplayHistory({ workflowBundle: unguarded }, history, 'unguarded')).rejects.toThrow(/determinism/i);
   });
 });

@@ -11,6 +11,7 @@ import {
   TRANSITION_REFUSED,
   WorkflowTicketState,
 } from './contract';
+import { WORKFLOW_PATCHES } from './patches';
 import { orderRungs, rungKey } from './rung-order';
 
 const { recordRung, applyTransition } = proxyActivities<TicketActivities>({
@@ -34,8 +35,6 @@ const { recordRung: recordRungLocally } = proxyLocalActivities<TicketActivities>
   retry: { initialInterval: '1 second', maximumInterval: '1 minute', backoffCoefficient: 2 },
 });
 
-/** Workflows that recorded rungs by an activity task until now switch at their next rung (replay keeps the old path). */
-const LOCAL_RUNG_PATCH = 'rung-by-local-activity';
 
 /** Refusal as a non-retryable failure of the Update (the workflow goes on); the API answers 409. */
 function refusal(error: unknown): ApplicationFailure {
@@ -142,7 +141,7 @@ export async function ticketLifecycleWorkflow(input: TicketLifecycleInput): Prom
       const key = rungKey(state.dispatchedAt, next);
       if (!armed || fired.has(key) || Date.parse(armed.at) > Date.now()) return;
       const rung = { ticketId: state.ticketId, dispatchedAt: state.dispatchedAt, stage: armed.stage, level: armed.level, dueAt: armed.at };
-      await (patched(LOCAL_RUNG_PATCH) ? recordRungLocally(rung) : recordRung(rung));
+      await (patched(WORKFLOW_PATCHES.localRungs) ? recordRungLocally(rung) : recordRung(rung));
       fired.add(key);
     });
   }

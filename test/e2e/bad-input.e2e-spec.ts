@@ -77,6 +77,8 @@ describe('bad input at the HTTP edge', () => {
       ['control characters in a name', () => raw('/tickets', operator).send(JSON.stringify(ticketBody({ citizenName: '王\u0000\u0007女士' }))), 400],
       ['a huge readings array', () => raw(`/tickets/${ticketId}/visit`, crew).send(JSON.stringify({ note: '测温', readings: Array.from({ length: 300 }, () => measured('主卧', 15)) })), 400],
       ['a JSON array instead of an object', () => raw('/tickets', operator).send('[1,2,3]'), 400],
+      // Found by the fuzzing (FUZZ_SEED=641273930): an array where a reading belongs answered 500.
+      ['a reading that is an array', () => raw(`/tickets/${ticketId}/visit`, crew).send(JSON.stringify({ note: '测温', readings: [[]] })), 400],
     ];
     for (const [what, send, status] of cases) {
       const response = await send();
@@ -133,6 +135,15 @@ describe('bad input at the HTTP edge', () => {
     }
     expect(await sendAll(cases)).toEqual([]);
     await system.http().get('/health/live').expect(200);
+  });
+
+  it('refuses an array where an object of a list belongs (a refund tier), and keeps the standard', async () => {
+    const admin = await loginAs(system, 'admin');
+    const put = () => request(system.app.getHttpServer() as App).put('/indoor-standard').set('Authorization', `Bearer ${admin.token}`).set('Content-Type', 'application/json');
+    const standard = (await request(system.app.getHttpServer() as App).get('/indoor-standard').set('Authorization', `Bearer ${admin.token}`).expect(200)).body;
+    const { version: _version, createdAt: _createdAt, ...terms } = standard;
+    expectProblem(await put().send(JSON.stringify({ ...terms, refundTiers: [[]] })), 400);
+    expect((await request(system.app.getHttpServer() as App).get('/indoor-standard').set('Authorization', `Bearer ${admin.token}`).expect(200)).body.version).toBe(standard.version);
   });
 
   it('refuses huge readings arrays on the visit: 400 past 20 readings, 413 past 100 KB, and the ticket stays as it was', async () => {

@@ -2,6 +2,7 @@ import { ApiProperty, ApiPropertyOptional, IntersectionType } from '@nestjs/swag
 import { Transform, Type } from 'class-transformer';
 import {
   ArrayMaxSize,
+  IsArray,
   IsBoolean,
   IsDefined,
   IsIn,
@@ -88,6 +89,9 @@ export class VisitDto extends IntersectionType(NoteDto, ExtensionNotifiedFlagDto
     type: [ReadingInputDto],
     description: 'Indoor readings; one that judges (a room the ticket’s standard names, measured by the method) below the standard means REMEDIATING. A temperature complaint needs at least one that judges.',
   })
+  @IsArray()
+  // Each one an object: `[[]]` passed ValidateNested (an inner array has nothing to validate) and broke the visit (500).
+  @IsObject({ each: true })
   @ValidateNested({ each: true })
   @ArrayMaxSize(20)
   @Type(() => ReadingInputDto)

@@ -2,7 +2,7 @@ import { ticketLifecycleQuery, ticketWorkflowId } from '@app/workflows';
 import { measureCpu } from './cpu';
 import type { Lateness } from './figures';
 import { setPolicy, ticketBody, times } from './http';
-import { temporalClient, type Context } from './measures';
+import { queryUntilAnswered, temporalClient, type Context } from './measures';
 import { round, say, sleep } from './progress';
 import { quantile } from './stats';
 
@@ -36,7 +36,7 @@ async function countArmedRungs(ctx: Context, batches: Batch[], horizonMs: number
   const { client, close } = await temporalClient(ctx.stack);
   try {
     for (const batch of batches) {
-      const state = await client.workflow.getHandle(ticketWorkflowId(batch.ids[0])).query(ticketLifecycleQuery);
+      const state = await queryUntilAnswered(() => client.workflow.getHandle(ticketWorkflowId(batch.ids[0])).query(ticketLifecycleQuery), 300_000);
       batch.rungsPerTicket = state.rungs.filter((rung) => Date.parse(rung.at) <= Date.now() + horizonMs).length;
     }
   } finally {

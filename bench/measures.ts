@@ -285,7 +285,8 @@ export async function measureStart(ctx: Context): Promise<Measured> {
   }
 }
 
-async function queryUntilAnswered<T>(query: () => Promise<T>, timeoutMs: number): Promise<T> {
+/** A query asked again (a second apart) until it answers or `timeoutMs` has passed. */
+export async function queryUntilAnswered<T>(query: () => Promise<T>, timeoutMs: number): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     try {

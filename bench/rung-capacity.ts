@@ -10,7 +10,7 @@ import { TICKET_WORKFLOW_TYPE, ticketLifecycleQuery, ticketWorkflowId, type Arme
 import { counters, difference, STATS_FLUSH_MS, type Counters } from './cost';
 import { CpuShares, MACHINE, measureCpu } from './cpu';
 import type { Lateness } from './figures';
-import { temporalClient, type Context } from './measures';
+import { queryUntilAnswered, temporalClient, type Context } from './measures';
 import { round, say, sleep } from './progress';
 import { quantile } from './stats';
 
@@ -111,7 +111,8 @@ async function startWorkflows(ctx: Context, ids: readonly string[], rungsOf: (in
       }),
     );
     // The last one's first task done (a query needs it), so the worker has taken every first task.
-    if (ids.length > 0) await client.workflow.getHandle(ticketWorkflowId(ids[ids.length - 1])).query(ticketLifecycleQuery);
+    // A query waits for that task and may time out while thousands are queued: asked again until it answers.
+    if (ids.length > 0) await queryUntilAnswered(() => client.workflow.getHandle(ticketWorkflowId(ids[ids.length - 1])).query(ticketLifecycleQuery), 900_000);
     return ids.length / ((Date.now() - began) / 1000);
   } finally {
     await close();

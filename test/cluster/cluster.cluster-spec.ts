@@ -86,6 +86,16 @@ describe('the cluster (npm run start:cluster)', () => {
     expect([200, 201]).toContain(replay.status);
     expect(replay.body.id).toBe(first.body.id);
     expect(await ticketCount(cluster)).toBe(before);
+    // Through the balancer, which sends consecutive requests to alternate replicas: the same.
+    const throughKey = randomUUID();
+    const throughBody = ticketBody();
+    const firstThrough = await staff.operator.expect(201, 'POST', '/tickets', throughBody, { 'Idempotency-Key': throughKey });
+    const counted = await ticketCount(cluster);
+    for (let attempt = 0; attempt < 3; attempt++) {
+      const again = await staff.operator.send('POST', '/tickets', throughBody, { 'Idempotency-Key': throughKey });
+      expect({ status: [200, 201].includes(again.status), id: again.body.id }).toEqual({ status: true, id: firstThrough.body.id });
+    }
+    expect(await ticketCount(cluster)).toBe(counted);
 
     // Revocation: a user's token, revoked by a role change made on api-1, is refused by api-2 at once.
     const username = `revoked-${randomBytes(3).toString('hex')}`;

@@ -82,13 +82,20 @@ function parseArgs(argv: string[]): { plan: Plan; out: string; only?: string[] }
     const arg = argv[index];
     if (arg === '--quick') plan = QUICK;
     else if (arg === '--out' && argv[index + 1]) out = argv[++index];
+    else if (arg === '--growth' && argv[index + 1]) {
+      const levels = argv[++index].split(',').map(Number);
+      if (levels.some((level) => !Number.isInteger(level) || level < 1) || levels.some((level, at) => at > 0 && level <= levels[at - 1])) {
+        throw new Error('--growth takes increasing open-ticket counts, comma-separated (e.g. 1000,10000,100000)');
+      }
+      plan = { ...plan, growth: levels };
+    }
     else if (arg === '--only' && argv[index + 1]) {
       only = argv[++index].split(',');
       const unknown = only.filter((name) => !(SECTIONS as readonly string[]).includes(name));
       if (unknown.length > 0) throw new Error(`--only takes ${SECTIONS.join(', ')} (comma-separated), not ${unknown.join(', ')}`);
     } else if (arg === '--help' || arg === '-h') {
       process.stdout.write(
-        'npm run bench [-- --quick] [-- --out FILE] [-- --only core,city]\n  --quick  a run of a few minutes (development); the full run takes up to an hour\n  --out    where the report goes (default docs/BENCHMARKS.md)\n  --only   only these parts (development; the report then goes to test-output/ unless --out says otherwise)\n',
+        'npm run bench [-- --quick] [-- --out FILE] [-- --only core,rungs,city] [-- --growth 1000,10000,100000]\n  --quick   a run of a few minutes (development); the full run takes up to an hour and a half\n  --out     where the report goes (default docs/BENCHMARKS.md)\n  --only    only these parts (development; the report then goes to test-output/ unless --out says otherwise)\n  --growth  the open-ticket levels of the growth part (default 1000,10000,100000; 100k alone takes ~30 min here)\n',
       );
       process.exit(0);
     } else throw new Error(`unknown argument ${arg} (try --help)`);

@@ -363,7 +363,7 @@ function generationSteps(): ReadonlyArray<readonly [string, string, (now: Date, 
        SELECT e.id, e.company_id, c.name, e.ticket_number, t.district, e.stage, extract(epoch FROM e.fired_at - e.due_at + (t.policy ->> 'noticeAfter')::interval)::int,
               c.name || '承办的工单' || e.ticket_number || '超时未办结，予以通报批评。', e.fired_at
          FROM escalations e JOIN companies c ON c.id = e.company_id JOIN tickets t ON t.id = e.ticket_id
-        WHERE e.level = 'PUBLIC_NOTICE'
+        WHERE e.level = 'PUBLIC_NOTICE' AND t.created_by = 'city-scale' -- the rungs the earlier parts recorded have their notices
         ORDER BY e.fired_at`,
       () => [],
     ],

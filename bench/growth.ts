@@ -107,6 +107,11 @@ async function measureLevel(ctx: Context, openTickets: number, startsPerSecond: 
 
 /** Steps the idle open tickets through `levels` (cumulative), measuring at each. */
 export async function measureGrowth(ctx: Context, levels: readonly number[]): Promise<Growth> {
+  // The earlier parts filled the worker's cache (the first full run measured 0.05 MiB per cached workflow so:
+  // new idle tickets only evicted others); a restarted worker starts from an empty one.
+  say('growth: restarting the worker, so its cache starts empty…');
+  await ctx.stack.stopWorker();
+  await ctx.stack.startWorker();
   await sleep(5000);
   const baseline = { temporalRssMiB: rssMiB(ctx, 'temporal'), workerRssMiB: rssMiB(ctx, 'worker'), sqliteMiB: sqliteMiB(ctx) };
   say(`growth: open tickets ${levels.map((level) => round(level)).join(', ')}; now temporal ${round(baseline.temporalRssMiB)} MiB, worker ${round(baseline.workerRssMiB)} MiB`);

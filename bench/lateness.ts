@@ -1,3 +1,5 @@
+import { temporal } from '@temporalio/proto';
+import { tsToMs } from '@temporalio/common/lib/time';
 import { ticketLifecycleQuery, ticketWorkflowId } from '@app/workflows';
 import { measureCpu } from './cpu';
 import type { Lateness } from './figures';
@@ -71,6 +73,54 @@ async function latenessOf(ctx: Context, ids: string[], level?: string): Promise<
 }
 
 /**
+ * Where the latest rungs' time went, from their tickets' histories: workflow tasks that timed out (by
+ * kind: SCHEDULE_TO_START is a task that waited on a worker's sticky queue past its timeout and was put on the
+ * shared queue again; START_TO_CLOSE one a worker took and never completed), and the longest waits from a task
+ * scheduled to started (queue: the worker had no free slot or poller) and from started to completed (the
+ * worker's run of it, the rung's local activity and its database write included).
+ */
+async function latestRungsPicture(ctx: Context, ids: string[], count: number): Promise<string> {
+  const rows = await ctx.stack.query<{ ticket_id: string; late: number }>(
+    `SELECT ticket_id, max(EXTRACT(EPOCH FROM fired_at - due_at))::float8 AS late FROM escalations WHERE ticket_id = ANY($1::uuid[])
+      GROUP BY ticket_id ORDER BY 2 DESC LIMIT $2`,
+    [ids, count],
+  );
+  const { client, close } = await temporalClient(ctx.stack);
+  const { EventType, TimeoutType } = temporal.api.enums.v1;
+  const timeouts = new Map<string, number>();
+  let longestQueuedS = 0;
+  let longestRunS = 0;
+  try {
+    for (const row of rows) {
+      const history = await client.workflow.getHandle(ticketWorkflowId(row.ticket_id)).fetchHistory();
+      let scheduledAt: number | undefined;
+      let startedAt: number | undefined;
+      for (const event of history.events ?? []) {
+        const at = tsToMs(event.eventTime);
+        if (event.eventType === EventType.EVENT_TYPE_WORKFLOW_TASK_SCHEDULED) scheduledAt = at;
+        else if (event.eventType === EventType.EVENT_TYPE_WORKFLOW_TASK_STARTED) {
+          if (scheduledAt !== undefined) longestQueuedS = Math.max(longestQueuedS, (at - scheduledAt) / 1000);
+          startedAt = at;
+        } else if (event.eventType === EventType.EVENT_TYPE_WORKFLOW_TASK_COMPLETED) {
+          if (startedAt !== undefined) longestRunS = Math.max(longestRunS, (at - startedAt) / 1000);
+        } else if (event.eventType === EventType.EVENT_TYPE_WORKFLOW_TASK_TIMED_OUT) {
+          const kind = (TimeoutType[event.workflowTaskTimedOutEventAttributes?.timeoutType ?? 0] ?? 'unknown').replace(/^TIMEOUT_TYPE_/, '');
+          timeouts.set(kind, (timeouts.get(kind) ?? 0) + 1);
+        } else if (event.eventType === EventType.EVENT_TYPE_WORKFLOW_TASK_FAILED) timeouts.set('failed', (timeouts.get('failed') ?? 0) + 1);
+      }
+    }
+  } finally {
+    await close();
+  }
+  const lost = [...timeouts].map(([kind, n]) => `${n} ${kind}`).join(', ') || 'none';
+  return (
+    `the ${rows.length} tickets with the latest rungs (${round(rows[rows.length - 1]?.late ?? Number.NaN, 2)}–${round(rows[0]?.late ?? Number.NaN, 2)} s late): ` +
+    `workflow tasks timed out or failed: ${lost}; longest wait of a workflow task for a worker ${round(longestQueuedS, 2)} s, ` +
+    `longest run of one (its local activity included) ${round(longestRunS, 2)} s`
+  );
+}
+
+/**
  * Rung lateness with the deadlines spread: `tickets` P0 tickets in `batches`, each batch under a P0 policy
  * version whose accept term is longer than the last (from `firstS` to `lastS` seconds), so the accept
  * ladders (DUE_SOON at 80 %, OVERDUE, WARNING +5 s, PUBLIC_NOTICE +10 s) come due spread over the window.
@@ -106,7 +156,7 @@ export async function measureSpreadLateness(ctx: Context, tickets: number, batch
     maxS: late[late.length - 1] ?? Number.NaN,
     cpu,
     sample: { ticketId: created[0].ids[0], rungs: created[0].rungsPerTicket },
-    notes: [`tickets created in ${round(createdS)} s at ~${round(ids.length / createdS)}/s, meanwhile the first rungs were already firing`],
+    notes: [`tickets created in ${round(createdS)} s at ~${round(ids.length / createdS)}/s, meanwhile the first rungs were already firing`, await latestRungsPicture(ctx, ids, 20)],
   };
 }
 
@@ -176,5 +226,6 @@ export async function measureBurst(ctx: Context, tickets: number, leadS: number)
     drainS: Number(drain),
     rungsPerSecond: recorded / Number(drain),
     cpu,
+    notes: [await latestRungsPicture(ctx, ids, 20)],
   };
 }

@@ -1,4 +1,4 @@
-import { Client, Connection, WorkflowIdReusePolicy } from '@temporalio/client';
+import { Client, Connection, WorkflowIdReusePolicy, WorkflowNotFoundError } from '@temporalio/client';
 import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { existsSync, writeFileSync } from 'node:fs';
@@ -216,13 +216,15 @@ export async function temporalClient(stack: BenchStack): Promise<{ client: Clien
  * running (it takes each new workflow's first task meanwhile). The input is the sample ticket's state with a
  * fresh ticket id each time (no row behind it; its rungs are hours away, so nothing ever calls an activity).
  * The figure counts accepted starts; each repeat then waits until the worker has answered a query on the
- * last one started (its first task done), so the next repeat starts on a drained queue.
+ * last one started (its first task done), so the next repeat starts on a drained queue. At the end every
+ * workflow it started is terminated.
  */
 export async function measureStart(ctx: Context): Promise<Measured> {
   const { stack, options } = ctx;
   const { client, close } = await temporalClient(stack);
   try {
     const template = await client.workflow.getHandle(ticketWorkflowId(ctx.sampleTicketId)).query(ticketLifecycleQuery);
+    const startedIds: string[] = [];
     const once = async (seconds: number): Promise<Repeat> => {
       const stopCpu = measureCpu(stack.cpuParts());
       const began = Date.now();
@@ -244,6 +246,7 @@ export async function measureStart(ctx: Context): Promise<Measured> {
               });
               started++;
               last = ticketId;
+              startedIds.push(ticketId);
             } catch {
               failed++;
             }
@@ -273,6 +276,14 @@ export async function measureStart(ctx: Context): Promise<Measured> {
       repeats.push(repeat);
       say(`R_start: repeat ${index}/${options.repeats}: ${round(repeat.value)} starts/s${repeat.failed ? `, ${repeat.failed} failed` : ''}; ${repeat.note}`);
     }
+    // Tens of thousands of open workflows with no ticket behind them would weigh on every later figure (the
+    // first full run's create p99 and rung lateness did): they are terminated, which takes no workflow task.
+    say(`R_start: terminating the ${startedIds.length} workflows it started…`);
+    const terminated = await terminateAll(client, startedIds);
+    // Terminated workflows stay in the worker's cache until evicted; a restarted worker holds none of them.
+    await stack.stopWorker();
+    await stack.startWorker();
+    say(`R_start: terminated ${terminated}; the worker restarted with an empty cache`);
     return {
       key: 'R_start',
       what: `client.workflow.start of ${TICKET_WORKFLOW_TYPE}, ${options.startConcurrency} concurrent, worker running`,
@@ -283,6 +294,26 @@ export async function measureStart(ctx: Context): Promise<Measured> {
   } finally {
     await close();
   }
+}
+
+/** Terminates the ticket workflows of `ticketIds`, 64 at a time; answers how many were terminated. */
+async function terminateAll(client: Client, ticketIds: readonly string[]): Promise<number> {
+  let next = 0;
+  let terminated = 0;
+  await Promise.all(
+    Array.from({ length: 64 }, async () => {
+      while (next < ticketIds.length) {
+        const ticketId = ticketIds[next++];
+        try {
+          await client.workflow.getHandle(ticketWorkflowId(ticketId)).terminate('bench: R_start is measured');
+          terminated++;
+        } catch (error) {
+          if (!(error instanceof WorkflowNotFoundError)) throw error;
+        }
+      }
+    }),
+  );
+  return terminated;
 }
 
 /** A query asked again (a second apart) until it answers or `timeoutMs` has passed. */

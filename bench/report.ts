@@ -304,6 +304,10 @@ export function renderReport(results: Results): string {
   lines.push('- **R_api_db** runs on an API restarted with `WORKFLOW_START_ON_CREATE=false` (benchmarks only; refused with NODE_ENV=production)');
   lines.push('  and the worker stopped, since its sweeper would start those workflows seconds later; its tickets are deleted afterwards.');
   lines.push('- **R_pg** deletes its rows afterwards and vacuums the table. Without pgbench it is skipped, with its ratios.');
+  lines.push('- **R_start** terminates every workflow it started afterwards and restarts the worker (an empty cache), so its');
+  lines.push('  tens of thousands of ticketless workflows weigh on no later figure; the growth part restarts the worker too.');
+  lines.push('- Rung lateness and the burst read the histories of the 20 tickets with the latest rungs: workflow tasks that');
+  lines.push('  timed out, the longest wait of a task for a worker, the longest run of one (notes under Rung lateness).');
   lines.push('');
   lines.push('## Not measured yet');
   lines.push('');

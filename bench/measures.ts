@@ -298,21 +298,15 @@ export async function measureStart(ctx: Context): Promise<Measured> {
 
 /** Terminates the ticket workflows of `ticketIds`, 64 at a time; answers how many were terminated. */
 async function terminateAll(client: Client, ticketIds: readonly string[]): Promise<number> {
-  let next = 0;
   let terminated = 0;
-  await Promise.all(
-    Array.from({ length: 64 }, async () => {
-      while (next < ticketIds.length) {
-        const ticketId = ticketIds[next++];
-        try {
-          await client.workflow.getHandle(ticketWorkflowId(ticketId)).terminate('bench: R_start is measured');
-          terminated++;
-        } catch (error) {
-          if (!(error instanceof WorkflowNotFoundError)) throw error;
-        }
-      }
-    }),
-  );
+  await times(ticketIds.length, 64, async (index) => {
+    try {
+      await client.workflow.getHandle(ticketWorkflowId(ticketIds[index])).terminate('bench: R_start is measured');
+      terminated++;
+    } catch (error) {
+      if (!(error instanceof WorkflowNotFoundError)) throw error;
+    }
+  });
   return terminated;
 }
 

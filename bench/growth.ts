@@ -2,6 +2,7 @@ import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { getHeapStatistics } from 'node:v8';
 import { runLoad } from './load';
+import { watchMetrics } from './metrics';
 import { AcceptPool, acceptSpecFor, createSpecFor, type Context } from './measures';
 import { round, say, sleep } from './progress';
 import { measureRungRate, openIdleTickets } from './rung-capacity';
@@ -27,6 +28,8 @@ export interface GrowthLevel {
   readonly latenessP99S: number;
   readonly latenessRungs: number;
   readonly startsPerSecond: number;
+  /** What the server's and the worker's metrics said during the accept run (bench/metrics.ts). */
+  readonly acceptSeen: string[];
 }
 
 export interface Growth {
@@ -83,7 +86,9 @@ async function measureLevel(ctx: Context, openTickets: number, startsPerSecond: 
   const base = { url: ctx.stack.baseUrl, cpuParts: ctx.stack.cpuParts() };
   const create = await runLoad({ ...base, ...createSpecFor(ctx)(), connections, seconds });
   await pool.fill(Math.ceil(ACCEPT_RATE * seconds * 1.2) + fixedRateConnections);
+  const watch = await watchMetrics(ctx.stack, `growth-${openTickets}-accept`);
   const accept = await runLoad({ ...base, ...acceptSpecFor(ctx, pool)(), connections: fixedRateConnections, seconds, overallRate: ACCEPT_RATE });
+  const acceptSeen = await watch.stop();
   const ladder = await measureRungRate(ctx, LADDER_RATE, LADDER_WINDOW_S, Math.max(20, startsPerSecond), `GROW${openTickets}`);
   const level: GrowthLevel = {
     openTickets,
@@ -97,6 +102,7 @@ async function measureLevel(ctx: Context, openTickets: number, startsPerSecond: 
     latenessP99S: ladder.p99S,
     latenessRungs: ladder.recorded,
     startsPerSecond,
+    acceptSeen,
   };
   say(
     `growth: ${round(openTickets)} open: temporal ${round(temporalRssMiB)} MiB, worker ${round(workerRssMiB)} MiB, SQLite ${round(sqlite)} MiB; ` +
@@ -153,6 +159,7 @@ export function renderGrowth(growth: Growth): string[] {
     const per = (mib: number, base: number): string => `${round(((mib - base) * 1024) / last.openTickets, 1)} KiB`;
     lines.push(`- per open ticket at ${round(last.openTickets)}: Temporal ${per(last.temporalRssMiB, growth.baseline.temporalRssMiB)}, SQLite ${per(last.sqliteMiB, growth.baseline.sqliteMiB)}, worker ${per(last.workerRssMiB, growth.baseline.workerRssMiB)} (the worker holds at most its cache).`);
   }
+  for (const level of growth.levels) for (const seen of level.acceptSeen) lines.push(`- at ${round(level.openTickets)} open, during the accept run: ${seen}`);
   if (cached) {
     lines.push(`- worker memory per cached workflow (${round(cached.openTickets)} open, all cached; cache limit ${round(growth.cachedWorkflowsLimit)}, the SDK default): ${round(((cached.workerRssMiB - growth.baseline.workerRssMiB) * 1024) / cached.openTickets, 1)} KiB (target ≤ 1.5 MiB).`);
   }

@@ -2,6 +2,7 @@ import { temporal } from '@temporalio/proto';
 import { tsToMs } from '@temporalio/common/lib/time';
 import { ticketLifecycleQuery, ticketWorkflowId } from '@app/workflows';
 import { measureCpu } from './cpu';
+import { watchMetrics } from './metrics';
 import type { Lateness } from './figures';
 import { setPolicy, ticketBody, times } from './http';
 import { queryUntilAnswered, temporalClient, type Context } from './measures';
@@ -130,6 +131,7 @@ export async function measureSpreadLateness(ctx: Context, tickets: number, batch
   const perBatch = Math.ceil(tickets / batches);
   say(`lateness: ${perBatch * batches} P0 tickets in ${batches} batches, accept terms ${firstS}–${lastS} s (creating them; not measured)…`);
   const stopCpu = measureCpu(ctx.stack.cpuParts());
+  const metrics = await watchMetrics(ctx.stack, 'lateness');
   const created: Batch[] = [];
   const began = Date.now();
   for (let index = 0; index < batches; index++) {
@@ -144,6 +146,7 @@ export async function measureSpreadLateness(ctx: Context, tickets: number, batch
   say(`lateness: created in ${round(createdS)} s; waiting for ${expected} rungs…`);
   const recorded = await waitForRungs(ctx, ids, expected, (lastS + NOTICE_AFTER_S + 120) * 1000);
   const cpu = stopCpu();
+  const seen = await metrics.stop();
   const late = await latenessOf(ctx, ids);
   return {
     key: 'lateness',
@@ -156,7 +159,7 @@ export async function measureSpreadLateness(ctx: Context, tickets: number, batch
     maxS: late[late.length - 1] ?? Number.NaN,
     cpu,
     sample: { ticketId: created[0].ids[0], rungs: created[0].rungsPerTicket },
-    notes: [`tickets created in ${round(createdS)} s at ~${round(ids.length / createdS)}/s, meanwhile the first rungs were already firing`, await latestRungsPicture(ctx, ids, 20)],
+    notes: [`tickets created in ${round(createdS)} s at ~${round(ids.length / createdS)}/s, meanwhile the first rungs were already firing`, await latestRungsPicture(ctx, ids, 20), ...seen],
   };
 }
 
@@ -191,6 +194,7 @@ export async function measureBurst(ctx: Context, tickets: number, leadS: number)
   const spreadS = (new Date(last).getTime() - new Date(first).getTime()) / 1000;
   say(`burst: ${ids.length} tickets in ${slice} slices; their accept deadlines span ${round(spreadS, 2)} s; waiting for the OVERDUE rungs…`);
   const stopCpu = measureCpu(ctx.stack.cpuParts());
+  const metrics = await watchMetrics(ctx.stack, 'burst');
   const waitUntil = async (): Promise<number> => {
     const deadline = Date.now() + (leadS + 180) * 1000;
     let recorded = 0;
@@ -209,6 +213,7 @@ export async function measureBurst(ctx: Context, tickets: number, leadS: number)
   };
   const recorded = await waitUntil();
   const cpu = stopCpu();
+  const seen = await metrics.stop();
   const late = await latenessOf(ctx, ids, 'OVERDUE');
   const [{ drain }] = await ctx.stack.query<{ drain: number }>(
     `SELECT EXTRACT(EPOCH FROM max(fired_at) - min(due_at))::float8 AS drain FROM escalations WHERE ticket_id = ANY($1::uuid[]) AND level = 'OVERDUE'`,
@@ -226,6 +231,6 @@ export async function measureBurst(ctx: Context, tickets: number, leadS: number)
     drainS: Number(drain),
     rungsPerSecond: recorded / Number(drain),
     cpu,
-    notes: [await latestRungsPicture(ctx, ids, 20)],
+    notes: [await latestRungsPicture(ctx, ids, 20), ...seen],
   };
 }

@@ -21,6 +21,8 @@ export interface BenchStack {
   readonly baseUrl: string;
   readonly databaseUrl: string;
   readonly temporalAddress: string;
+  /** Prometheus metrics of the Temporal server and of the worker's SDK (its task slots, pollers, cache). */
+  readonly metricsUrls: { readonly temporal: string; readonly workerSdk: string };
   readonly taskQueue: string;
   readonly admin: { readonly username: string; readonly password: string };
   /** The API again, with `extraEnv` over the stack's variables (waits until it is ready). */
@@ -64,10 +66,14 @@ export async function startBenchStack(): Promise<BenchStack> {
     await runMigrations({ url: databaseUrl });
 
     say('starting the Temporal dev server (SQLite file)…');
+    const dynamicConfig = parseDynamicConfig(process.env.BENCH_TEMPORAL_DYNAMIC_CONFIG);
+    if (Object.keys(dynamicConfig).length > 0) say(`  with dynamic config ${JSON.stringify(dynamicConfig)} (BENCH_TEMPORAL_DYNAMIC_CONFIG)`);
     const temporal: RunningTemporal = await startTemporalDevServer({
       cliPath: temporalCliPath(),
       dbFile: join(dir, 'temporal.sqlite'),
       port: await findFreePort(),
+      metricsPort: await findFreePort(),
+      dynamicConfig,
       namespace: 'default',
       log: log('temporal'),
     });
@@ -78,6 +84,7 @@ export async function startBenchStack(): Promise<BenchStack> {
     execFileSync(process.execPath, [join(root, 'dist/scripts/build-workflow-bundle.js'), bundlePath], { stdio: 'ignore' });
 
     const apiPort = await findFreePort();
+    const workerSdkMetricsPort = await findFreePort();
     const taskQueue = `bench-${randomBytes(3).toString('hex')}`;
     const admin = { username: 'admin', password: `bench-admin-${randomBytes(9).toString('hex')}` };
     // As scripts/stack.ts passes them, plus what a throw-away stack must be told (no NODE_ENV: development, as npm start).
@@ -91,7 +98,12 @@ export async function startBenchStack(): Promise<BenchStack> {
       ADMIN_USERNAME: admin.username,
       ADMIN_PASSWORD: admin.password,
       WORKFLOW_BUNDLE_PATH: bundlePath,
+      WORKER_SDK_METRICS_PORT: String(workerSdkMetricsPort),
+      // A worker setting to measure (WORKER_MAX_CACHED_WORKFLOWS=…) reaches the worker from the bench's environment.
+      ...Object.fromEntries(Object.entries(process.env).filter(([name]) => name.startsWith('WORKER_'))),
     };
+    const workerSettings = Object.entries(env).filter(([name]) => name.startsWith('WORKER_') && name !== 'WORKER_SDK_METRICS_PORT');
+    if (workerSettings.length > 0) say(`  worker settings from the environment: ${workerSettings.map(([name, value]) => `${name}=${value}`).join(' ')}`);
     const baseUrl = `http://127.0.0.1:${apiPort}`;
     const api = new NodeChild('api', join(root, 'dist/apps/api/src/main.js'), log('api'));
     const worker = new NodeChild('worker', join(root, 'dist/apps/worker/src/main.js'), log('worker'));
@@ -118,6 +130,7 @@ export async function startBenchStack(): Promise<BenchStack> {
       baseUrl,
       databaseUrl,
       temporalAddress: temporal.address,
+      metricsUrls: { temporal: temporal.metricsUrl!, workerSdk: `http://127.0.0.1:${workerSdkMetricsPort}/metrics` },
       taskQueue,
       admin,
       restartApi: async (extraEnv = {}) => {
@@ -155,6 +168,25 @@ export async function startBenchStack(): Promise<BenchStack> {
     await stop();
     throw new Error(`${(error as Error).message}\n--- last lines of the stack ---\n${tail}`);
   }
+}
+
+/** `KEY=VALUE;KEY=VALUE` (BENCH_TEMPORAL_DYNAMIC_CONFIG, to measure a server setting), each value as JSON. */
+function parseDynamicConfig(text: string | undefined): Record<string, string | number | boolean> {
+  const entries = (text ?? '').split(';').filter((entry) => entry.trim() !== '');
+  return Object.fromEntries(
+    entries.map((entry) => {
+      const at = entry.indexOf('=');
+      if (at < 1) throw new Error(`BENCH_TEMPORAL_DYNAMIC_CONFIG: "${entry}" is not KEY=VALUE`);
+      const raw = entry.slice(at + 1).trim();
+      let value: string | number | boolean;
+      try {
+        value = JSON.parse(raw) as string | number | boolean;
+      } catch {
+        value = raw;
+      }
+      return [entry.slice(0, at).trim(), value];
+    }),
+  );
 }
 
 function readLog(logFile: string): string {

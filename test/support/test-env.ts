@@ -76,6 +76,8 @@ export function testConfig(overrides: {
     },
     workflowStartSweepMs: 1000,
     workerMetricsPort: overrides.workerMetricsPort ?? null,
+    workerSdkMetricsPort: null,
+    workerWorkflowTasks: {},
     // bcrypt's lowest cost: hashing stays real but takes about a millisecond.
     auth: {
       jwtSecret: TEST_JWT_SECRET,

@@ -50,8 +50,12 @@ class StopSignal {
 
 async function bootstrap(): Promise<void> {
   const config = loadConfig();
-  // Signals are StopSignal's alone (see above).
-  Runtime.install({ shutdownSignals: [] });
+  // Signals are StopSignal's alone (see above). The SDK's own metrics (slots, schedule-to-start, sticky cache)
+  // are served by its core on a port of their own, when asked for.
+  Runtime.install({
+    shutdownSignals: [],
+    ...(config.workerSdkMetricsPort ? { telemetryOptions: { metrics: { prometheus: { bindAddress: `0.0.0.0:${config.workerSdkMetricsPort}` } } } } : {}),
+  });
   const stop = new StopSignal();
   const app = await NestFactory.createApplicationContext(WorkerModule.register(config), {
     logger: nestLogLevels(config.logLevel),
@@ -65,6 +69,7 @@ async function bootstrap(): Promise<void> {
       activities: app.get(TicketActivitiesService),
       ...(config.workflowBundlePath ? { workflowBundle: { codePath: config.workflowBundlePath } } : {}),
       maxCachedWorkflows: config.workerMaxCachedWorkflows,
+      workflowTasks: config.workerWorkflowTasks,
     });
     // Resolves once shutdown() was called and every task in flight has finished. Run even when a signal came
     // while the worker was being made (it bundles for seconds): a worker made and never run keeps its

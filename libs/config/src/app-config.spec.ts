@@ -13,6 +13,8 @@ describe('loadConfig', () => {
       workflowStartSweepMs: 5000,
       startWorkflowOnCreate: true,
       workerMetricsPort: null,
+      workerSdkMetricsPort: null,
+      workerWorkflowTasks: { slots: undefined, polls: undefined, sharedQueuePollShare: undefined },
       auth: { jwtSecret: undefined, tokenTtlSeconds: 28_800, adminUsername: undefined, adminPassword: undefined, bcryptRounds: 12 },
       workflowBundlePath: null,
       corsOrigins: [],
@@ -69,6 +71,16 @@ describe('loadConfig', () => {
     expect(loadConfig(minimal).workerMaxCachedWorkflows).toBeUndefined();
     expect(() => loadConfig({ ...minimal, WORKER_MAX_CACHED_WORKFLOWS: '-1' })).toThrow(/WORKER_MAX_CACHED_WORKFLOWS/);
     expect(() => loadConfig({ ...minimal, WORKER_METRICS_PORT: 'metrics' })).toThrow(/WORKER_METRICS_PORT/);
+    expect(loadConfig({ ...minimal, WORKER_SDK_METRICS_PORT: '9465' }).workerSdkMetricsPort).toBe(9465);
+    expect(() => loadConfig({ ...minimal, WORKER_SDK_METRICS_PORT: '0' })).toThrow(/WORKER_SDK_METRICS_PORT/);
+  });
+
+  it('reads the worker workflow-task concurrency, and refuses more polls than slots', () => {
+    const tasks = loadConfig({ ...minimal, WORKER_WORKFLOW_TASK_SLOTS: '100', WORKER_WORKFLOW_TASK_POLLS: '20', WORKER_SHARED_QUEUE_POLL_SHARE: '0.5' }).workerWorkflowTasks;
+    expect(tasks).toEqual({ slots: 100, polls: 20, sharedQueuePollShare: 0.5 });
+    expect(() => loadConfig({ ...minimal, WORKER_WORKFLOW_TASK_POLLS: '50' })).toThrow(/WORKER_WORKFLOW_TASK_POLLS \("50"\): at most WORKER_WORKFLOW_TASK_SLOTS \("40"\)/);
+    expect(() => loadConfig({ ...minimal, WORKER_SHARED_QUEUE_POLL_SHARE: '2' })).toThrow(/WORKER_SHARED_QUEUE_POLL_SHARE/);
+    expect(() => loadConfig({ ...minimal, WORKER_WORKFLOW_TASK_SLOTS: '1' })).toThrow(/WORKER_WORKFLOW_TASK_SLOTS/);
   });
 
   it('names every missing variable', () => {

@@ -116,6 +116,14 @@ class EnvironmentVariables {
   @Max(65535)
   WORKER_METRICS_PORT?: number;
 
+  /** Worker only: the Temporal SDK's own Prometheus metrics (task slots, schedule-to-start, sticky cache) on this port. */
+  @IsOptional()
+  @Transform(toNumber)
+  @IsInt()
+  @Min(1)
+  @Max(65535)
+  WORKER_SDK_METRICS_PORT?: number;
+
   /** Worker only: how many workflows it keeps cached (each ~0.5 MiB, docs/BENCHMARKS.md); unset: the SDK's default from the heap size. */
   @IsOptional()
   @Transform(toNumber)
@@ -123,6 +131,30 @@ class EnvironmentVariables {
   @Min(0)
   @Max(100_000)
   WORKER_MAX_CACHED_WORKFLOWS?: number;
+
+  /** Worker only: workflow tasks it runs at once (the SDK's maxConcurrentWorkflowTaskExecutions, default 40). */
+  @IsOptional()
+  @Transform(toNumber)
+  @IsInt()
+  @Min(2)
+  @Max(1000)
+  WORKER_WORKFLOW_TASK_SLOTS?: number;
+
+  /** Worker only: workflow-task polls it keeps open, sticky and shared queue together (maxConcurrentWorkflowTaskPolls, default 10). */
+  @IsOptional()
+  @Transform(toNumber)
+  @IsInt()
+  @Min(2)
+  @Max(500)
+  WORKER_WORKFLOW_TASK_POLLS?: number;
+
+  /** Worker only: the share of those polls on the shared queue (nonStickyToStickyPollRatio, default 0.2). */
+  @IsOptional()
+  @Transform(toNumber)
+  @IsNumber()
+  @Min(0.01)
+  @Max(1)
+  WORKER_SHARED_QUEUE_POLL_SHARE?: number;
 
   @IsOptional()
   @IsString()
@@ -223,10 +255,20 @@ export interface AppConfig {
   /** Port of the worker's Prometheus `/metrics` server; null (WORKER_METRICS_PORT unset): no server. */
   readonly workerMetricsPort: number | null;
   /**
+   * Port of the Temporal SDK's own Prometheus metrics in the worker (its Rust core serves them, apart from
+   * ours); null (WORKER_SDK_METRICS_PORT unset): not exported.
+   */
+  readonly workerSdkMetricsPort: number | null;
+  /**
    * WORKER_MAX_CACHED_WORKFLOWS: the worker's sticky cache (memory for fewer replays). Undefined: the SDK's
    * default, sized from the heap (2,310 workflows, ~1.2 GiB, on a 24 GiB machine).
    */
   readonly workerMaxCachedWorkflows?: number;
+  /**
+   * The worker's workflow-task concurrency (WORKER_WORKFLOW_TASK_SLOTS, WORKER_WORKFLOW_TASK_POLLS,
+   * WORKER_SHARED_QUEUE_POLL_SHARE); each undefined: the SDK's default. docs/operations.md says what they trade.
+   */
+  readonly workerWorkflowTasks: { readonly slots?: number; readonly polls?: number; readonly sharedQueuePollShare?: number };
   readonly auth: AuthConfig;
   /**
    * The prebuilt workflow bundle the worker runs (WORKFLOW_BUNDLE_PATH, set by the Docker image); null:
@@ -287,6 +329,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   if (Boolean(vars.TEMPORAL_TLS_CERT_PATH) !== Boolean(vars.TEMPORAL_TLS_KEY_PATH)) {
     throw new ConfigError('Invalid configuration:\n  TEMPORAL_TLS_CERT_PATH and TEMPORAL_TLS_KEY_PATH must be set together');
   }
+  // The SDK refuses more open polls than task slots (its defaults: 10 and 40).
+  if ((vars.WORKER_WORKFLOW_TASK_POLLS ?? 10) > (vars.WORKER_WORKFLOW_TASK_SLOTS ?? 40)) {
+    throw new ConfigError(
+      `Invalid configuration:\n  WORKER_WORKFLOW_TASK_POLLS ("${vars.WORKER_WORKFLOW_TASK_POLLS ?? 10}"): at most WORKER_WORKFLOW_TASK_SLOTS ("${vars.WORKER_WORKFLOW_TASK_SLOTS ?? 40}")`,
+    );
+  }
   const nodeEnv = (vars.NODE_ENV ?? 'development') as AppConfig['env'];
   if (vars.WORKFLOW_START_ON_CREATE === false && nodeEnv === 'production') {
     throw new ConfigError('Invalid configuration:\n  WORKFLOW_START_ON_CREATE ("false"): for benchmarks only, never in production (tickets would wait for the sweeper)');
@@ -313,6 +361,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     workflowStartSweepMs: (vars.WORKFLOW_START_SWEEP_SECONDS ?? 5) * 1000,
     startWorkflowOnCreate: vars.WORKFLOW_START_ON_CREATE ?? true,
     workerMetricsPort: vars.WORKER_METRICS_PORT ?? null,
+    workerSdkMetricsPort: vars.WORKER_SDK_METRICS_PORT ?? null,
+    workerWorkflowTasks: { slots: vars.WORKER_WORKFLOW_TASK_SLOTS, polls: vars.WORKER_WORKFLOW_TASK_POLLS, sharedQueuePollShare: vars.WORKER_SHARED_QUEUE_POLL_SHARE },
     workerMaxCachedWorkflows: vars.WORKER_MAX_CACHED_WORKFLOWS,
     auth: {
       jwtSecret: vars.JWT_SECRET,

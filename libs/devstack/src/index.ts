@@ -5,3 +5,4 @@ export * from './temporal-tools';
 export * from './demo-data';
 export * from './temporal-cluster';
 export * from './api-client';
+export * from './prometheus-text';

@@ -10,12 +10,18 @@ export interface TemporalDevServerOptions {
   /** Web UI port; no UI when absent. */
   readonly uiPort?: number;
   readonly namespace: string;
+  /** Port of the server's Prometheus `/metrics`; the CLI picks a random one when absent. */
+  readonly metricsPort?: number;
+  /** Dynamic configuration values (`--dynamic-config-value KEY=VALUE`, the value as JSON), e.g. to measure a setting. */
+  readonly dynamicConfig?: Readonly<Record<string, string | number | boolean>>;
   readonly log?: (line: string) => void;
 }
 
 export interface RunningTemporal {
   readonly address: string;
   readonly uiUrl?: string;
+  /** The server's Prometheus metrics, when a metrics port was given. */
+  readonly metricsUrl?: string;
   readonly process: ChildProcess;
   stop(): Promise<void>;
 }
@@ -40,6 +46,8 @@ export async function startTemporalDevServer(options: TemporalDevServerOptions):
   // "default" always exists; any other namespace is created at launch.
   if (options.namespace !== 'default') args.push('--namespace', options.namespace);
   if (options.dbFile) args.push('--db-filename', options.dbFile);
+  if (options.metricsPort) args.push('--metrics-port', String(options.metricsPort));
+  for (const [key, value] of Object.entries(options.dynamicConfig ?? {})) args.push('--dynamic-config-value', `${key}=${JSON.stringify(value)}`);
   // The news feed would be fetched from the internet: keep the UI fully local.
   if (options.uiPort) args.push('--ui-port', String(options.uiPort), '--ui-disable-news-fetch');
   else args.push('--headless');
@@ -74,6 +82,7 @@ export async function startTemporalDevServer(options: TemporalDevServerOptions):
   return {
     address,
     uiUrl: options.uiPort ? `http://127.0.0.1:${options.uiPort}` : undefined,
+    metricsUrl: options.metricsPort ? `http://127.0.0.1:${options.metricsPort}/metrics` : undefined,
     process: child,
     stop,
   };

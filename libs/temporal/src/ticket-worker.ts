@@ -41,6 +41,8 @@ export interface TicketWorkerOptions {
   readonly identity?: string;
   /** The sticky cache's size; undefined: the SDK's default. */
   readonly maxCachedWorkflows?: number;
+  /** Workflow-task slots, open polls and the shared queue's share of them (AppConfig.workerWorkflowTasks); undefined: the SDK's defaults. */
+  readonly workflowTasks?: { readonly slots?: number; readonly polls?: number; readonly sharedQueuePollShare?: number };
 }
 
 /** The worker both the worker app and the workflow tests run, so tests exercise the production wiring. */
@@ -52,6 +54,9 @@ export async function createTicketWorker(options: TicketWorkerOptions): Promise<
     taskQueue: options.taskQueue,
     ...(options.identity ? { identity: options.identity } : {}),
     ...(options.maxCachedWorkflows !== undefined ? { maxCachedWorkflows: options.maxCachedWorkflows } : {}),
+    ...(options.workflowTasks?.slots !== undefined ? { maxConcurrentWorkflowTaskExecutions: options.workflowTasks.slots } : {}),
+    ...(options.workflowTasks?.polls !== undefined ? { maxConcurrentWorkflowTaskPolls: options.workflowTasks.polls } : {}),
+    ...(options.workflowTasks?.sharedQueuePollShare !== undefined ? { nonStickyToStickyPollRatio: options.workflowTasks.sharedQueuePollShare } : {}),
     activities: bindActivities(options.activities),
     shutdownGraceTime: WORKER_SHUTDOWN_GRACE,
     ...(prebuilt ? { workflowBundle: prebuilt } : { workflowsPath: WORKFLOWS_PATH, bundlerOptions: workflowBundlerOptions }),

@@ -9,6 +9,7 @@ import { measureCpu } from './cpu';
 import type { Measured, Repeat } from './figures';
 import { ticketBody, times, type Staff } from './http';
 import { LoadOptions, LoadResult, runLoad } from './load';
+import { waitForSharedQueue } from './metrics';
 import { round, say } from './progress';
 import type { BenchStack } from './stack';
 import { figureOf } from './stats';
@@ -345,7 +346,11 @@ export class AcceptPool {
     );
     this.ids.splice(0, this.ids.length, ...rows.map((row) => row.id).filter((id) => !this.taken.has(id)));
     const missing = wanted - this.ids.length;
-    if (missing <= 0) return;
+    if (missing <= 0) {
+      const waitedS = await waitForSharedQueue(this.ctx.stack);
+      if (waitedS > 2) say(`  waited ${round(waitedS)} s for the shared task queue to drain (first tasks of earlier creates)`);
+      return;
+    }
     say(`  creating ${missing} tickets to accept (not measured)…`);
     let created = 0;
     await times(missing, 8, async () => {

@@ -315,7 +315,11 @@ export function renderReport(results: Results): string {
   lines.push('- **R_start** terminates every workflow it started afterwards and restarts the worker (an empty cache), so its');
   lines.push('  tens of thousands of ticketless workflows weigh on no later figure; the growth part restarts the worker too.');
   lines.push('- Rung lateness and the burst read the histories of the 20 tickets with the latest rungs: workflow tasks that');
-  lines.push('  timed out, the longest wait of a task for a worker, the longest run of one (notes under Rung lateness).');
+  lines.push('  timed out, the longest wait of a task for a worker, the longest run of one (notes under Rung lateness); lateness,');
+  lines.push('  burst and the growth accept runs also say what the Temporal server and the worker SDK metrics showed meanwhile');
+  lines.push('  (bench/metrics.ts: store time against the window, queue waits, slots, cache).');
+  lines.push('- Every accept run waits first until the shared task queue is empty: the tickets it accepts must have run their');
+  lines.push('  first workflow task, or the Update waits behind the first tasks of the creates just measured.');
   lines.push('');
   lines.push('## Not measured yet');
   lines.push('');
